@@ -1,0 +1,60 @@
+// Applying an op to Variables: the one code path shared by the typed C++
+// functions, layer objects and graph files.
+#ifndef NABLA_GRAPH_APPLY_H_
+#define NABLA_GRAPH_APPLY_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/op_schema.h"
+#include "graph/variable.h"
+
+namespace nabla {
+
+// An op with validated, completed attributes, ready to apply many times.
+class OpCall {
+ public:
+  // Looks the op up in the global registry and validates attributes; throws
+  // Error naming `where` (a node name) on any problem.
+  OpCall(const std::string& op_name, AttrMap attrs, std::string where = "");
+  OpCall(const OpSchema& op, AttrMap attrs, std::string where = "");
+
+  const OpSchema& op() const { return *op_; }
+  const AttrMap& attrs() const { return *attrs_; }
+  const std::string& where() const { return where_; }
+
+  // `inputs` are the op's inputs followed by its parameters. Checks count,
+  // dtypes and shapes (through the schema's shape function), runs the
+  // forward kernel and, if gradients are enabled and any input requires
+  // them, records a Node.
+  std::vector<Variable> Apply(const std::vector<Variable>& inputs) const;
+  Variable Apply1(const std::vector<Variable>& inputs) const {
+    return Apply(inputs)[0];
+  }
+
+ private:
+  const OpSchema* op_;
+  std::shared_ptr<const AttrMap> attrs_;
+  std::string where_;
+};
+
+// One-shot form: Apply("LeakyReLU", {x}, {{"slope", 0.2}}).
+Variable Apply(const std::string& op_name, const std::vector<Variable>& inputs,
+               AttrMap attrs = {});
+
+// Seeds for random ops (Dropout) come from a global counter-based
+// generator: seed s and counter c give SplitMix64(s, c). Its whole state is
+// two integers, so checkpoints can save and restore it exactly.
+struct GeneratorState {
+  uint64_t seed = 0;
+  uint64_t counter = 0;
+};
+void ManualSeed(uint64_t seed);
+uint64_t NextSeed();
+GeneratorState GetGeneratorState();
+void SetGeneratorState(const GeneratorState& state);
+
+}  // namespace nabla
+
+#endif  // NABLA_GRAPH_APPLY_H_

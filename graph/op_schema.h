@@ -1,0 +1,227 @@
+// OpSchema: everything nabla knows about an op, declared in the file that
+// implements it (see ops/activation/leaky_relu.cc for a short example):
+//
+//   name, inputs, outputs, typed attributes (default, constraint, doc),
+//   learnable parameters (shape from attributes, initializer, whether weight
+//   decay applies), an output-shape function, forward and backward kernels
+//   for float and double, and gradient-check samples.
+//
+// Kernels see the op's inputs followed by its parameters as one list: a
+// PReLU node with input x and parameter slope has input(0) = x and
+// input(1) = slope, and its backward fills grad_input(0) and grad_input(1).
+// The engine allocates outputs (shapes from the shape function) and
+// gradients; a kernel overwrites every element of what it writes.
+#ifndef NABLA_GRAPH_OP_SCHEMA_H_
+#define NABLA_GRAPH_OP_SCHEMA_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/attr.h"
+#include "graph/tensor.h"
+
+namespace nabla {
+
+// How a parameter starts. Fan-in/fan-out for Xavier and Kaiming come from the
+// shape as in PyTorch: fan_in = shape[1] * receptive, fan_out = shape[0] * ...
+struct InitSpec {
+  enum Kind {
+    kZeros,
+    kConstant,        // a
+    kUniform,         // U(a, b)
+    kNormal,          // N(a, b^2)
+    kXavierUniform,   // gain a
+    kXavierNormal,    // gain a
+    kKaimingUniform,  // negative slope a (PyTorch's Linear uses sqrt(5))
+    kKaimingNormal,   // negative slope a
+  };
+  Kind kind = kZeros;
+  double a = 0, b = 0;
+  std::string ToString() const;
+};
+
+struct AttrSpec {
+  std::string name;
+  AttrType type;
+  std::optional<AttrValue> default_value;  // none: the attribute is required
+  std::string doc;
+  // Returns "" if the value is allowed, else what was expected ("> 0").
+  std::function<std::string(const AttrValue&)> constraint;
+  std::string constraint_doc;  // shown by `nabla ops`
+};
+
+struct InputSpec {
+  std::string name;
+  bool is_int = false;         // class labels; never differentiated
+};
+
+struct ParamSpec {
+  std::string name;
+  std::function<Shape(const AttrMap&)> shape;
+  std::function<InitSpec(const AttrMap&)> init;
+  bool weight_decay = true;  // false exempts it (PReLU slopes)
+  std::string doc;
+};
+
+// One gradient-check configuration: attributes, input shapes (inputs only,
+// parameters come from their specs) and the range inputs are drawn from,
+// staying `kink_margin` away from every point in `kinks`.
+struct GradSample {
+  AttrMap attrs;
+  std::vector<Shape> input_shapes;
+  double low = -2, high = 2;
+  std::vector<double> kinks;
+  double kink_margin = 0.05;
+};
+
+class ForwardContext;
+class BackwardContext;
+using ForwardFn = void (*)(ForwardContext&);
+using BackwardFn = void (*)(BackwardContext&);
+
+// Given the shapes of inputs and parameters (dims may be kUnknownDim for the
+// batch) and the node's attributes, returns output shapes or throws
+// nabla::Error describing the mismatch ("input 0 has 784 features, weight
+// expects 100"); the caller adds which node and file.
+using ShapeFn =
+    std::function<std::vector<Shape>(const std::vector<Shape>&, const AttrMap&)>;
+
+class OpSchema {
+ public:
+  explicit OpSchema(std::string name) : name_(std::move(name)) {}
+
+  OpSchema& Doc(std::string doc);
+  OpSchema& Input(std::string name);
+  OpSchema& IntInput(std::string name);
+  OpSchema& Output(std::string name);
+  OpSchema& Attr(std::string name, AttrType type,
+                 std::optional<AttrValue> default_value, std::string doc);
+  // Constrains the most recently declared attribute.
+  OpSchema& Constraint(std::string doc,
+                       std::function<std::string(const AttrValue&)> check);
+  OpSchema& Param(ParamSpec spec);
+  OpSchema& Shapes(ShapeFn fn);
+  OpSchema& Sample(GradSample sample);
+  // How a layer of this op prints in layouts, e.g. Linear's "(784, 1000)";
+  // by default "(attr=value, ...)".
+  OpSchema& Repr(std::function<std::string(const AttrMap&)> fn);
+  // Kernel is a struct with `template <typename T> static void Forward(
+  // ForwardContext&)` and the same for Backward.
+  template <typename Kernel>
+  OpSchema& Kernels() {
+    forward_f32_ = &Kernel::template Forward<float>;
+    forward_f64_ = &Kernel::template Forward<double>;
+    backward_f32_ = &Kernel::template Backward<float>;
+    backward_f64_ = &Kernel::template Backward<double>;
+    return *this;
+  }
+
+  const std::string& name() const { return name_; }
+  const std::string& doc() const { return doc_; }
+  const std::vector<InputSpec>& inputs() const { return inputs_; }
+  const std::vector<std::string>& outputs() const { return outputs_; }
+  const std::vector<AttrSpec>& attrs() const { return attrs_; }
+  const std::vector<ParamSpec>& params() const { return params_; }
+  const std::vector<GradSample>& samples() const { return samples_; }
+  const ShapeFn& shape_fn() const { return shape_fn_; }
+  const std::function<std::string(const AttrMap&)>& repr() const { return repr_; }
+  const AttrSpec* FindAttr(const std::string& name) const;
+  ForwardFn forward(DType dtype) const;
+  BackwardFn backward(DType dtype) const;
+
+  // Checks the schema itself (kernels and shape function present, no
+  // duplicate names, defaults satisfy constraints). Returns problems, empty
+  // when valid.
+  std::vector<std::string> Validate() const;
+
+  // Fills defaults and checks names, types and constraints. Returns one
+  // message per problem, each naming the attribute with expected and found;
+  // `attrs` is completed in place.
+  std::vector<std::string> CheckAttrs(AttrMap* attrs) const;
+  // Same, throwing one Error prefixed with `where` ("node 'fc1'").
+  void CheckAttrsOrThrow(const std::string& where, AttrMap* attrs) const;
+
+ private:
+  std::string name_, doc_;
+  std::vector<InputSpec> inputs_;
+  std::vector<std::string> outputs_;
+  std::vector<AttrSpec> attrs_;
+  std::vector<ParamSpec> params_;
+  std::vector<GradSample> samples_;
+  ShapeFn shape_fn_;
+  std::function<std::string(const AttrMap&)> repr_;
+  ForwardFn forward_f32_ = nullptr, forward_f64_ = nullptr;
+  BackwardFn backward_f32_ = nullptr, backward_f64_ = nullptr;
+};
+
+// Common constraints.
+std::function<std::string(const AttrValue&)> Finite();
+std::function<std::string(const AttrValue&)> Positive();
+std::function<std::string(const AttrValue&)> InRange(double lo, double hi);
+std::function<std::string(const AttrValue&)> OneOf(std::vector<std::string> values);
+
+// What kernels see. Constructed by the engine (graph/engine.cc).
+class ForwardContext {
+ public:
+  ForwardContext(const AttrMap& attrs, const std::vector<const Tensor*>& inputs,
+                 std::vector<Tensor>* outputs, Tensor* saved, bool training,
+                 uint64_t seed)
+      : attrs_(attrs), inputs_(inputs), outputs_(outputs), saved_(saved),
+        training_(training), seed_(seed) {}
+
+  const AttrMap& attrs() const { return attrs_; }
+  double attr_float(const std::string& name) const { return attrs_.at(name).f(); }
+  int64_t attr_int(const std::string& name) const { return attrs_.at(name).i(); }
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  const Tensor& input(int i) const { return *inputs_[i]; }
+  Tensor& output(int i) { return (*outputs_)[i]; }
+  // State the backward needs beyond inputs and outputs (Dropout's mask).
+  Tensor& saved() { return *saved_; }
+  bool training() const { return training_; }
+  // A seed drawn for this call from the global generator (see engine.h).
+  uint64_t seed() const { return seed_; }
+
+ private:
+  const AttrMap& attrs_;
+  const std::vector<const Tensor*>& inputs_;
+  std::vector<Tensor>* outputs_;
+  Tensor* saved_;
+  bool training_;
+  uint64_t seed_;
+};
+
+class BackwardContext {
+ public:
+  BackwardContext(const AttrMap& attrs, const std::vector<Tensor>& inputs,
+                  const std::vector<Tensor>& outputs,
+                  const std::vector<Tensor>& grad_outputs, const Tensor& saved,
+                  std::vector<Tensor>* grad_inputs)
+      : attrs_(attrs), inputs_(inputs), outputs_(outputs),
+        grad_outputs_(grad_outputs), saved_(saved), grad_inputs_(grad_inputs) {}
+
+  const AttrMap& attrs() const { return attrs_; }
+  double attr_float(const std::string& name) const { return attrs_.at(name).f(); }
+  int64_t attr_int(const std::string& name) const { return attrs_.at(name).i(); }
+  const Tensor& input(int i) const { return inputs_[i]; }
+  const Tensor& output(int i) const { return outputs_[i]; }
+  const Tensor& grad_output(int i) const { return grad_outputs_[i]; }
+  const Tensor& saved() const { return saved_; }
+  // Whether input i needs a gradient; kernels skip work for those that don't
+  // (the first layer's data input).
+  bool needs_grad(int i) const { return (*grad_inputs_)[i].defined(); }
+  Tensor& grad_input(int i) { return (*grad_inputs_)[i]; }
+
+ private:
+  const AttrMap& attrs_;
+  const std::vector<Tensor>& inputs_;
+  const std::vector<Tensor>& outputs_;
+  const std::vector<Tensor>& grad_outputs_;
+  const Tensor& saved_;
+  std::vector<Tensor>* grad_inputs_;
+};
+
+}  // namespace nabla
+
+#endif  // NABLA_GRAPH_OP_SCHEMA_H_

@@ -1,0 +1,168 @@
+#include "graph/registry.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+
+namespace nabla {
+namespace {
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      bool same = std::tolower(a[i - 1]) == std::tolower(b[j - 1]);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+std::string OpOrigin::ToString() const {
+  switch (kind) {
+    case kBuiltin: return "built-in (" + where + ")";
+    case kProgram: return "registered by the program (" + where + ")";
+    case kPlugin: return "plugin " + where;
+  }
+  return where;
+}
+
+OpRegistry& OpRegistry::Global() {
+  static OpRegistry* registry = new OpRegistry();  // never destroyed
+  return *registry;
+}
+
+std::string OpRegistry::CheckNewLocked(const OpSchema& schema,
+                                       const OpOrigin& origin) const {
+  std::vector<std::string> problems = schema.Validate();
+  if (!problems.empty()) {
+    return "op '" + schema.name() + "' from " + origin.ToString() +
+           " has an invalid schema: " + Joined(problems);
+  }
+  auto it = by_name_.find(schema.name());
+  if (it != by_name_.end()) {
+    return "op '" + schema.name() + "' is already registered by " +
+           it->second.second.ToString() + "; second registration from " +
+           origin.ToString();
+  }
+  return "";
+}
+
+const OpSchema& OpRegistry::Register(OpSchema schema, OpOrigin origin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string problem = CheckNewLocked(schema, origin);
+  if (!problem.empty()) throw Error(ErrorCode::kInvalidArgument, problem);
+  schemas_.push_back(std::make_unique<OpSchema>(std::move(schema)));
+  const OpSchema* stored = schemas_.back().get();
+  by_name_[stored->name()] = {stored, std::move(origin)};
+  return *stored;
+}
+
+void OpRegistry::RegisterAll(std::vector<OpSchema> schemas, const OpOrigin& origin) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> problems;
+  std::map<std::string, int> seen;
+  for (const OpSchema& s : schemas) {
+    std::string problem = CheckNewLocked(s, origin);
+    if (!problem.empty()) problems.push_back(problem);
+    if (++seen[s.name()] == 2) {
+      problems.push_back("op '" + s.name() + "' is registered twice by " + origin.ToString());
+    }
+  }
+  if (!problems.empty()) {
+    std::string message;
+    for (const std::string& p : problems) message += (message.empty() ? "" : "\n") + p;
+    throw Error(ErrorCode::kPlugin, message);
+  }
+  for (OpSchema& s : schemas) {
+    schemas_.push_back(std::make_unique<OpSchema>(std::move(s)));
+    const OpSchema* stored = schemas_.back().get();
+    by_name_[stored->name()] = {stored, origin};
+  }
+}
+
+const OpSchema* OpRegistry::Find(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second.first;
+}
+
+const OpSchema& OpRegistry::Get(const std::string& name) const {
+  const OpSchema* schema = Find(name);
+  if (schema == nullptr) throw Error(ErrorCode::kNotFound, UnknownOpMessage(name));
+  return *schema;
+}
+
+std::string OpRegistry::UnknownOpMessage(const std::string& name) const {
+  std::vector<std::string> plugins = LoadedPlugins();
+  std::string message = "op '" + name + "' is not registered; ";
+  if (plugins.empty()) {
+    message += "no plugin is loaded - did you forget --plugin?";
+  } else {
+    message += "no loaded plugin provides it (loaded: " + Joined(plugins) +
+               ") - did you forget --plugin?";
+  }
+  std::vector<std::string> close = CloseMatches(name);
+  if (!close.empty()) message += " Close names: " + Joined(close) + ".";
+  return message;
+}
+
+OpOrigin OpRegistry::OriginOf(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? OpOrigin{} : it->second.second;
+}
+
+std::vector<std::string> OpRegistry::Names() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> names;
+  for (const auto& entry : by_name_) names.push_back(entry.first);
+  return names;
+}
+
+std::vector<std::string> OpRegistry::CloseMatches(const std::string& name) const {
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const std::string& candidate : Names()) {
+    size_t d = EditDistance(name, candidate);
+    if (d <= std::max<size_t>(2, name.size() / 3)) scored.push_back({d, candidate});
+  }
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && i < 5; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+void OpRegistry::NotePluginLoaded(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  plugins_.push_back(path);
+}
+
+std::vector<std::string> OpRegistry::LoadedPlugins() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return plugins_;
+}
+
+OpRegistrar::OpRegistrar(OpSchema schema, OpOrigin::Kind kind, const char* file,
+                         int line) {
+  try {
+    OpRegistry::Global().Register(std::move(schema),
+                                  {kind, std::string(file) + ":" + std::to_string(line)});
+  } catch (const Error& e) {
+    std::fprintf(stderr, "nabla: %s\n", e.what());
+    std::exit(70);
+  }
+}
+
+}  // namespace nabla
