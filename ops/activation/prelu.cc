@@ -1,0 +1,126 @@
+// PReLU: y = x if x > 0, else slope[c] * x, with a learnable slope.
+// Backward:
+//   grad_input = grad_output if x > 0, else slope[c] * grad_output
+//   grad_slope[c] = sum of x * grad_output over every position with x <= 0
+//                   that shares slope c (all positions when num_parameters
+//                   is 1; batch and spatial positions of channel c otherwise)
+//
+// Attributes:
+//   num_parameters (int, default 1): 1 shares one slope across the layer;
+//     otherwise one slope per channel (dimension 1 of the input), and the
+//     input's dimension 1 must equal it.
+//   init (float, default 0.25): the slope's initial value (He et al.).
+// The slope is exempt from weight decay by default, as the PReLU paper
+// advises.
+#include "graph/registry.h"
+
+namespace nabla {
+namespace {
+
+// Views x as [outer, channels, inner]: channels = dim 1 (or 1 when shared).
+void Geometry(const Tensor& x, int64_t num_parameters, int64_t* outer,
+              int64_t* channels, int64_t* inner) {
+  *channels = num_parameters;
+  *outer = x.rank() == 0 ? 1 : x.dim(0);
+  if (num_parameters == 1) {
+    *outer = 1;
+    *inner = x.size();
+    return;
+  }
+  *inner = x.size() / (*outer * *channels);
+}
+
+struct PReluKernel {
+  template <typename T>
+  static void Forward(ForwardContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    const T* slope = ctx.input(1).data<T>();
+    int64_t outer, channels, inner;
+    Geometry(x, ctx.input(1).size(), &outer, &channels, &inner);
+    const T* in = x.data<T>();
+    T* out = ctx.output(0).data<T>();
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t c = 0; c < channels; ++c) {
+        const T a = slope[c];
+        const int64_t base = (o * channels + c) * inner;
+        for (int64_t k = base; k < base + inner; ++k) {
+          out[k] = in[k] > T(0) ? in[k] : a * in[k];
+        }
+      }
+    }
+  }
+
+  template <typename T>
+  static void Backward(BackwardContext& ctx) {
+    const Tensor& x = ctx.input(0);
+    const T* slope = ctx.input(1).data<T>();
+    int64_t outer, channels, inner;
+    Geometry(x, ctx.input(1).size(), &outer, &channels, &inner);
+    const T* in = x.data<T>();
+    const T* grad_output = ctx.grad_output(0).data<T>();
+    T* grad_input = ctx.needs_grad(0) ? ctx.grad_input(0).data<T>() : nullptr;
+    T* grad_slope = ctx.needs_grad(1) ? ctx.grad_input(1).data<T>() : nullptr;
+    if (grad_slope) std::fill(grad_slope, grad_slope + channels, T(0));
+    for (int64_t o = 0; o < outer; ++o) {
+      for (int64_t c = 0; c < channels; ++c) {
+        const T a = slope[c];
+        const int64_t base = (o * channels + c) * inner;
+        T sum = 0;
+        for (int64_t k = base; k < base + inner; ++k) {
+          const bool positive = in[k] > T(0);
+          if (grad_input) grad_input[k] = positive ? grad_output[k] : a * grad_output[k];
+          sum += positive ? T(0) : in[k] * grad_output[k];
+        }
+        if (grad_slope) grad_slope[c] += sum;
+      }
+    }
+  }
+};
+
+NABLA_REGISTER_OP(
+    OpSchema("PReLU")
+        .Doc("y = x if x > 0 else slope * x, slope learnable (shared or per channel)")
+        .Input("x")
+        .Output("y")
+        .Attr("num_parameters", AttrType::kInt, int64_t{1},
+              "1: one slope for the layer; C: one per channel (input dim 1)")
+        .Constraint("> 0", Positive())
+        .Attr("init", AttrType::kFloat, 0.25, "initial slope")
+        .Constraint("finite", Finite())
+        .Param({"slope",
+                [](const AttrMap& a) { return Shape{a.at("num_parameters").i()}; },
+                [](const AttrMap& a) {
+                  return InitSpec{InitSpec::kConstant, a.at("init").f(), 0};
+                },
+                /*weight_decay=*/false, "negative-side slope(s)"})
+        .Shapes([](const std::vector<Shape>& in, const AttrMap& a) {
+          int64_t n = a.at("num_parameters").i();
+          if (n != 1) {
+            if (in[0].rank() < 2) {
+              NABLA_THROW(kInvalidArgument)
+                  << "num_parameters=" << n << " needs an input with a channel "
+                  << "dimension (rank >= 2), found " << in[0].ToString();
+            }
+            if (in[0][1] != kUnknownDim && in[0][1] != n) {
+              NABLA_THROW(kInvalidArgument)
+                  << "input " << in[0].ToString() << " has " << in[0][1]
+                  << " channels (dim 1), num_parameters is " << n;
+            }
+          }
+          if (in[1] != Shape{n}) {
+            NABLA_THROW(kInvalidArgument) << "slope has shape " << in[1].ToString()
+                                          << ", expected [" << n << "]";
+          }
+          return std::vector<Shape>{in[0]};
+        })
+        .Repr([](const AttrMap& a) {
+          return "(num_parameters=" + a.at("num_parameters").ToString() +
+                 ", init=" + a.at("init").ToString() + ")";
+        })
+        .Sample({{{"num_parameters", int64_t{1}}}, {{3, 4}}, -2, 2, {0.0}})
+        .Sample({{{"num_parameters", int64_t{4}}}, {{3, 4}}, -2, 2, {0.0}})
+        .Sample({{{"num_parameters", int64_t{2}}}, {{2, 2, 3}}, -2, 2, {0.0}})
+        .Kernels<PReluKernel>());
+
+}  // namespace
+}  // namespace nabla

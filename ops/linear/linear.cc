@@ -1,0 +1,107 @@
+// Linear: y = x W^T + b, x [N, in_features], W [out_features, in_features],
+// b [out_features].
+// Backward:
+//   grad_input  = grad_output W          [N, in]
+//   grad_weight = grad_output^T x        [out, in]
+//   grad_bias   = sum over rows of grad_output
+//
+// Attributes: in_features, out_features (int > 0, required);
+// weight_init: "kaiming_uniform" (PyTorch's default: bound 1/sqrt(in)),
+// "xavier_uniform", "xavier_normal", "kaiming_normal" (ReLU gain).
+// The bias starts at U(-1/sqrt(in), 1/sqrt(in)) as in PyTorch.
+#include <cmath>
+
+#include "graph/registry.h"
+
+namespace nabla {
+namespace {
+
+struct LinearKernel {
+  template <typename T>
+  static void Forward(ForwardContext& ctx) {
+    auto x = ctx.input(0).matrix<T>();
+    auto weight = ctx.input(1).matrix<T>();
+    auto bias = ctx.input(2).array<T>();
+    auto y = ctx.output(0).matrix<T>();
+    y.noalias() = x * weight.transpose();
+    y.rowwise() += bias.matrix().transpose();
+  }
+
+  template <typename T>
+  static void Backward(BackwardContext& ctx) {
+    auto grad_output = ctx.grad_output(0).matrix<T>();
+    if (ctx.needs_grad(0)) {
+      ctx.grad_input(0).matrix<T>().noalias() = grad_output * ctx.input(1).matrix<T>();
+    }
+    if (ctx.needs_grad(1)) {
+      ctx.grad_input(1).matrix<T>().noalias() =
+          grad_output.transpose() * ctx.input(0).matrix<T>();
+    }
+    if (ctx.needs_grad(2)) {
+      ctx.grad_input(2).matrix<T>().noalias() = grad_output.colwise().sum();
+    }
+  }
+};
+
+InitSpec WeightInit(const AttrMap& a) {
+  const std::string& kind = a.at("weight_init").s();
+  if (kind == "xavier_uniform") return {InitSpec::kXavierUniform, 1.0, 0};
+  if (kind == "xavier_normal") return {InitSpec::kXavierNormal, 1.0, 0};
+  if (kind == "kaiming_normal") return {InitSpec::kKaimingNormal, 0.0, 0};
+  return {InitSpec::kKaimingUniform, std::sqrt(5.0), 0};
+}
+
+NABLA_REGISTER_OP(
+    OpSchema("Linear")
+        .Doc("y = x W^T + b")
+        .Input("x")
+        .Output("y")
+        .Attr("in_features", AttrType::kInt, std::nullopt, "input width")
+        .Constraint("> 0", Positive())
+        .Attr("out_features", AttrType::kInt, std::nullopt, "output width")
+        .Constraint("> 0", Positive())
+        .Attr("weight_init", AttrType::kString, std::string("kaiming_uniform"),
+              "weight initialiser")
+        .Constraint("one of kaiming_uniform, xavier_uniform, xavier_normal, kaiming_normal",
+                    OneOf({"kaiming_uniform", "xavier_uniform", "xavier_normal",
+                           "kaiming_normal"}))
+        .Param({"weight",
+                [](const AttrMap& a) {
+                  return Shape{a.at("out_features").i(), a.at("in_features").i()};
+                },
+                WeightInit, true, "[out_features, in_features]"})
+        .Param({"bias", [](const AttrMap& a) { return Shape{a.at("out_features").i()}; },
+                [](const AttrMap& a) {
+                  double bound = 1.0 / std::sqrt(static_cast<double>(a.at("in_features").i()));
+                  return InitSpec{InitSpec::kUniform, -bound, bound};
+                },
+                true, "[out_features]"})
+        .Shapes([](const std::vector<Shape>& in, const AttrMap& a) {
+          const Shape& x = in[0];
+          int64_t features = a.at("in_features").i();
+          if (x.rank() != 2) {
+            NABLA_THROW(kInvalidArgument) << "input must be [batch, " << features
+                                          << "], found " << x.ToString();
+          }
+          if (x[1] != kUnknownDim && x[1] != features) {
+            NABLA_THROW(kInvalidArgument) << "input has " << x[1]
+                                          << " features, in_features is " << features;
+          }
+          Shape weight{a.at("out_features").i(), features};
+          if (in[1] != weight || in[2] != Shape{a.at("out_features").i()}) {
+            NABLA_THROW(kInvalidArgument)
+                << "parameters are weight " << in[1].ToString() << " and bias "
+                << in[2].ToString() << ", expected " << weight.ToString() << " and ["
+                << weight[0] << "]";
+          }
+          return std::vector<Shape>{Shape{x[0], a.at("out_features").i()}};
+        })
+        .Repr([](const AttrMap& a) {
+          return "(" + a.at("in_features").ToString() + ", " +
+                 a.at("out_features").ToString() + ")";
+        })
+        .Sample({{{"in_features", int64_t{4}}, {"out_features", int64_t{3}}}, {{5, 4}}})
+        .Kernels<LinearKernel>());
+
+}  // namespace
+}  // namespace nabla

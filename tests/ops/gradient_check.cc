@@ -1,0 +1,111 @@
+#include "tests/ops/gradient_check.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "graph/apply.h"
+#include "graph/init.h"
+#include "graph/variable.h"
+
+namespace nabla::testing {
+namespace {
+
+constexpr double kStep = 1e-6;
+constexpr double kTolerance = 1e-5;
+
+double DrawAwayFromKinks(const GradSample& sample, Rng* rng) {
+  for (;;) {
+    double v = rng->Uniform(sample.low, sample.high);
+    bool near_kink = false;
+    for (double k : sample.kinks) near_kink |= std::abs(v - k) < sample.kink_margin;
+    if (!near_kink) return v;
+  }
+}
+
+// sum(weights * op(inputs)) for every output, with the same random seed
+// every time so random ops (Dropout) draw the same mask.
+double Objective(const OpCall& call, const std::vector<Variable>& inputs,
+                 const std::vector<Tensor>& weights) {
+  NoGradGuard no_grad;
+  ManualSeed(1234);
+  std::vector<Variable> outputs = call.Apply(inputs);
+  double total = 0;
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    total += (outputs[k].value().array<double>() * weights[k].array<double>()).sum();
+  }
+  return total;
+}
+
+}  // namespace
+
+std::vector<std::string> CheckGradients(const OpSchema& op) {
+  std::vector<std::string> problems;
+  Rng rng(42);
+  TrainingModeGuard training(true);
+  for (size_t s = 0; s < op.samples().size(); ++s) {
+    const GradSample& sample = op.samples()[s];
+    OpCall call(op, sample.attrs, op.name() + " sample " + std::to_string(s));
+    std::vector<Variable> inputs;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < op.inputs().size(); ++i) {
+      const Shape& shape = sample.input_shapes[i];
+      names.push_back(op.inputs()[i].name);
+      if (op.inputs()[i].is_int) {
+        Tensor t(DType::kInt32, shape);
+        for (int64_t k = 0; k < t.size(); ++k) {
+          t.data<int32_t>()[k] = static_cast<int32_t>(rng.NextU64() % sample.int_high);
+        }
+        inputs.emplace_back(t, false);
+        continue;
+      }
+      Tensor t(DType::kFloat64, shape);
+      for (int64_t k = 0; k < t.size(); ++k) t.data<double>()[k] = DrawAwayFromKinks(sample, &rng);
+      inputs.emplace_back(t, true);
+    }
+    for (const ParamSpec& p : op.params()) {
+      Tensor t(DType::kFloat64, p.shape(call.attrs()));
+      for (int64_t k = 0; k < t.size(); ++k) t.data<double>()[k] = rng.Uniform(-1, 1);
+      inputs.emplace_back(t, true);
+      names.push_back(p.name);
+    }
+
+    // Analytic gradients of sum(weights * outputs).
+    ManualSeed(1234);
+    std::vector<Variable> outputs = call.Apply(inputs);
+    std::vector<Tensor> weights;
+    for (const Variable& out : outputs) {
+      Tensor w(DType::kFloat64, out.shape());
+      for (int64_t k = 0; k < w.size(); ++k) w.data<double>()[k] = rng.Uniform(-1, 1);
+      weights.push_back(w);
+    }
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      outputs[k].Backward(weights[k], /*retain_graph=*/k + 1 < outputs.size());
+    }
+
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i].requires_grad()) continue;
+      Tensor& value = inputs[i].mutable_value();
+      const Tensor& grad = inputs[i].grad();
+      for (int64_t k = 0; k < value.size(); ++k) {
+        double* x = value.data<double>() + k;
+        const double saved = *x;
+        *x = saved + kStep;
+        double plus = Objective(call, inputs, weights);
+        *x = saved - kStep;
+        double minus = Objective(call, inputs, weights);
+        *x = saved;
+        double numeric = (plus - minus) / (2 * kStep);
+        double analytic = grad.defined() ? grad.at(k) : 0.0;
+        if (std::abs(numeric - analytic) > kTolerance * std::max(1.0, std::abs(numeric))) {
+          std::ostringstream line;
+          line << op.name() << " sample " << s << " input " << i << " (" << names[i] << ") ["
+               << k << "]: analytic " << analytic << ", numeric " << numeric;
+          problems.push_back(line.str());
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+}  // namespace nabla::testing

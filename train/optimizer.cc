@@ -1,0 +1,142 @@
+#include "train/optimizer.h"
+
+#include <cmath>
+
+namespace nabla {
+
+Optimizer::Optimizer(std::vector<NamedParameter> params) : params_(std::move(params)) {
+  for (const NamedParameter& p : params_) {
+    if (p.variable.value().dtype() != DType::kFloat32) {
+      NABLA_THROW(kInvalidArgument) << "optimiser: parameter '" << p.name << "' is "
+                                    << DTypeName(p.variable.value().dtype())
+                                    << ", optimisers update float32 parameters";
+    }
+  }
+}
+
+void Optimizer::Step() {
+  ++state_.step;
+  for (const NamedParameter& p : params_) {
+    const Tensor& grad = p.variable.grad();
+    if (!grad.defined()) continue;
+    std::vector<Tensor>& buffers = state_.buffers[p.name];
+    if (static_cast<int>(buffers.size()) != buffers_per_parameter()) {
+      buffers.clear();
+      for (int k = 0; k < buffers_per_parameter(); ++k) {
+        buffers.push_back(Tensor::Zeros(p.variable.shape()));
+      }
+    }
+    Update(p, grad, buffers);
+  }
+}
+
+void Optimizer::ZeroGrad() {
+  for (NamedParameter& p : params_) p.variable.ZeroGrad();
+}
+
+void Optimizer::SetWeightDecayEnabled(const std::string& name, bool enabled) {
+  for (NamedParameter& p : params_) {
+    if (p.name == name) {
+      p.weight_decay = enabled;
+      return;
+    }
+  }
+  NABLA_THROW(kNotFound) << "optimiser has no parameter '" << name << "'";
+}
+
+void Optimizer::LoadState(const OptimizerState& state) {
+  std::string problems;
+  for (const auto& [name, buffers] : state.buffers) {
+    const NamedParameter* param = nullptr;
+    for (const NamedParameter& p : params_) {
+      if (p.name == name) param = &p;
+    }
+    if (param == nullptr) {
+      problems += "\n  unexpected optimiser state for parameter '" + name + "'";
+      continue;
+    }
+    if (static_cast<int>(buffers.size()) != buffers_per_parameter()) {
+      problems += "\n  parameter '" + name + "': " + std::to_string(buffers.size()) +
+                  " buffers, " + this->name() + " keeps " +
+                  std::to_string(buffers_per_parameter());
+      continue;
+    }
+    for (const Tensor& b : buffers) {
+      if (b.shape() != param->variable.shape() || b.dtype() != DType::kFloat32) {
+        problems += "\n  parameter '" + name + "': buffer " + b.shape().ToString() +
+                    ", parameter " + param->variable.shape().ToString();
+      }
+    }
+  }
+  if (!problems.empty()) {
+    NABLA_THROW(kInvalidFile) << "optimiser state does not match the model:" << problems;
+  }
+  state_.step = state.step;
+  state_.buffers.clear();
+  for (const auto& [name, buffers] : state.buffers) {
+    for (const Tensor& b : buffers) state_.buffers[name].push_back(b.Clone());
+  }
+}
+
+Sgd::Sgd(std::vector<NamedParameter> params, SgdOptions options)
+    : Optimizer(std::move(params)), options_(options) {
+  lr_ = options.lr;
+}
+
+void Sgd::Update(const NamedParameter& param, const Tensor& grad,
+                 std::vector<Tensor>& buffers) {
+  Tensor value = param.variable.value();
+  auto p = value.array<float>();
+  auto g = grad.array<float>();
+  const float lr = static_cast<float>(lr_);
+  const float wd = param.weight_decay ? static_cast<float>(options_.weight_decay) : 0.f;
+  const float momentum = static_cast<float>(options_.momentum);
+  if (momentum == 0.f) {
+    if (wd != 0.f) {
+      p -= lr * (g + wd * p);
+    } else {
+      p -= lr * g;
+    }
+    return;
+  }
+  auto buf = buffers[0].array<float>();
+  // PyTorch initialises the buffer to d on the first step; a zero buffer
+  // with dampening 0 gives exactly that (0 * momentum + d).
+  const float keep = 1.f - static_cast<float>(options_.dampening);
+  if (wd != 0.f) {
+    buf = momentum * buf + keep * (g + wd * p);
+  } else {
+    buf = momentum * buf + keep * g;
+  }
+  if (options_.nesterov) {
+    p -= lr * ((wd != 0.f ? (g + wd * p).eval() : g.eval()) + momentum * buf);
+  } else {
+    p -= lr * buf;
+  }
+}
+
+Adam::Adam(std::vector<NamedParameter> params, AdamOptions options)
+    : Optimizer(std::move(params)), options_(options) {
+  lr_ = options.lr;
+}
+
+void Adam::Update(const NamedParameter& param, const Tensor& grad,
+                  std::vector<Tensor>& buffers) {
+  Tensor value = param.variable.value();
+  auto p = value.array<float>();
+  const float wd = param.weight_decay ? static_cast<float>(options_.weight_decay) : 0.f;
+  Eigen::ArrayXf g = grad.array<float>();
+  if (wd != 0.f) g += wd * p;
+  auto m = buffers[0].array<float>();
+  auto v = buffers[1].array<float>();
+  const float b1 = static_cast<float>(options_.beta1), b2 = static_cast<float>(options_.beta2);
+  m = b1 * m + (1 - b1) * g;
+  v = b2 * v + (1 - b2) * g.square();
+  const double step = static_cast<double>(state_.step);
+  const float correction1 = static_cast<float>(1 - std::pow(options_.beta1, step));
+  const float correction2 = static_cast<float>(1 - std::pow(options_.beta2, step));
+  const float step_size = static_cast<float>(lr_) / correction1;
+  p -= step_size * m / ((v / correction2).sqrt() + static_cast<float>(options_.eps));
+}
+
+}  // namespace nabla
