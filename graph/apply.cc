@@ -1,5 +1,6 @@
 #include "graph/apply.h"
 
+#include "graph/parallel.h"
 #include "graph/registry.h"
 
 namespace nabla {
@@ -26,6 +27,7 @@ OpCall::OpCall(const std::string& op_name, AttrMap attrs, std::string where)
 
 OpCall::OpCall(const OpSchema& op, AttrMap attrs, std::string where)
     : op_(&op), where_(std::move(where)) {
+  internal::InitThreadsOnce();
   op.CheckAttrsOrThrow(where_.empty() ? "op" : "node '" + where_ + "'", &attrs);
   attrs_ = std::make_shared<const AttrMap>(std::move(attrs));
 }

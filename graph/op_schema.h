@@ -74,6 +74,7 @@ struct GradSample {
   double low = -2, high = 2;
   std::vector<double> kinks;
   double kink_margin = 0.05;
+  int64_t int_high = 2;  // int inputs (labels) are drawn from [0, int_high)
 };
 
 class ForwardContext;

@@ -1,0 +1,112 @@
+#include "data/batcher.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "graph/error.h"
+
+namespace nabla::data {
+namespace {
+
+// Uniform integer in [0, bound) by rejection, so the result is unbiased and
+// fully specified (std::uniform_int_distribution's algorithm is not).
+uint64_t UniformBelow(std::mt19937_64& rng, uint64_t bound) {
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+  uint64_t x;
+  do {
+    x = rng();
+  } while (x >= limit);
+  return x % bound;
+}
+
+}  // namespace
+
+Batcher::Batcher(const Dataset& data, const BatcherOptions& options)
+    : data_(data), options_(options), seed_(options.seed) {
+  if (options.batch_size < 1) {
+    NABLA_THROW(kInvalidArgument)
+        << "batch size must be >= 1, found " << options.batch_size;
+  }
+  if (data.size < 1) {
+    NABLA_THROW(kInvalidArgument)
+        << "cannot batch an empty dataset (" << data.source << ")";
+  }
+  if (options.drop_last && options.batch_size > data.size) {
+    NABLA_THROW(kInvalidArgument)
+        << "batch size " << options.batch_size << " with drop_last yields no "
+        << "batches: " << data.source << " holds only " << data.size
+        << " samples";
+  }
+  NABLA_CHECK(static_cast<int64_t>(data.labels.size()) == data.size &&
+              static_cast<int64_t>(data.images.size()) ==
+                  data.size * data.features())
+      << "inconsistent Dataset from " << data.source;
+  Reorder();
+}
+
+void Batcher::Reorder() {
+  order_.resize(data_.size);
+  std::iota(order_.begin(), order_.end(), int64_t{0});
+  if (!options_.shuffle) return;
+  // seed_seq's mixing is specified by the standard, so the engine state is
+  // the same on every platform for a given (seed, epoch).
+  const uint64_t epoch = static_cast<uint64_t>(epoch_);
+  std::seed_seq seq{
+      static_cast<uint32_t>(seed_), static_cast<uint32_t>(seed_ >> 32),
+      static_cast<uint32_t>(epoch), static_cast<uint32_t>(epoch >> 32)};
+  std::mt19937_64 rng(seq);
+  for (int64_t i = data_.size - 1; i > 0; --i) {
+    const int64_t j = static_cast<int64_t>(UniformBelow(rng, i + 1));
+    std::swap(order_[i], order_[j]);
+  }
+}
+
+bool Batcher::Next(Batch* out) {
+  const int64_t left = data_.size - position_;
+  if (left <= 0 || (options_.drop_last && left < options_.batch_size)) {
+    ++epoch_;
+    position_ = 0;
+    Reorder();
+    return false;
+  }
+  const int64_t n = std::min(left, options_.batch_size);
+  const int64_t features = data_.features();
+  out->size = n;
+  out->features = features;
+  out->images.resize(n * features);
+  out->labels.resize(n);
+  out->indices.resize(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t index = order_[position_ + i];
+    std::copy_n(data_.images.begin() + index * features, features,
+                out->images.begin() + i * features);
+    out->labels[i] = data_.labels[index];
+    out->indices[i] = index;
+  }
+  position_ += n;
+  return true;
+}
+
+void Batcher::Restore(const BatcherState& state) {
+  if (state.epoch < 0 || state.position < 0 || state.position > data_.size) {
+    NABLA_THROW(kInvalidArgument)
+        << "cannot restore batcher state (epoch " << state.epoch
+        << ", position " << state.position
+        << "): expected epoch >= 0 and position in 0.." << data_.size << " for "
+        << data_.source;
+  }
+  const bool same_order = state.seed == seed_ && state.epoch == epoch_;
+  seed_ = state.seed;
+  epoch_ = state.epoch;
+  position_ = state.position;
+  if (!same_order) Reorder();
+}
+
+int64_t Batcher::BatchesPerEpoch() const {
+  const int64_t full = data_.size / options_.batch_size;
+  const bool partial = data_.size % options_.batch_size != 0;
+  return full + (partial && !options_.drop_last ? 1 : 0);
+}
+
+}  // namespace nabla::data

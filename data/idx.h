@@ -1,0 +1,75 @@
+// Reading and writing MNIST-style IDX files.
+//
+// Format (all integers big-endian):
+//   images: magic 0x00000803, count, rows, cols, then count*rows*cols uint8
+//   labels: magic 0x00000801, count, then count uint8
+// A file may be gzip-compressed; readers decide by the gzip magic bytes
+// (0x1f 0x8b), never by the file name. Writers gzip when the path ends in
+// ".gz".
+//
+// Errors: every problem with a file (missing, bad magic, wrong size, corrupt
+// gzip, count mismatch, label out of range) throws nabla::Error naming the
+// file and what was expected versus found.
+//
+// Thread safety: the functions are reentrant; a Dataset is a plain value.
+#ifndef NABLA_DATA_IDX_H_
+#define NABLA_DATA_IDX_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nabla::data {
+
+inline constexpr uint32_t kIdxImagesMagic = 0x00000803;
+inline constexpr uint32_t kIdxLabelsMagic = 0x00000801;
+
+// One split (train or test) held in memory.
+struct Dataset {
+  int64_t size = 0;  // number of samples
+  int64_t rows = 0;
+  int64_t cols = 0;
+  std::vector<float> images;    // size*rows*cols, row-major, pixel/255
+  std::vector<int32_t> labels;  // size
+  std::string source;           // "IMAGES_PATH + LABELS_PATH"
+
+  int64_t features() const { return rows * cols; }
+};
+
+// Raw contents of an images file.
+struct IdxImages {
+  int64_t count = 0, rows = 0, cols = 0;
+  std::vector<uint8_t> pixels;  // count*rows*cols
+};
+
+// Reads one images / labels file (raw or gzip). Throws nabla::Error.
+IdxImages ReadIdxImages(const std::string& path);
+std::vector<uint8_t> ReadIdxLabels(const std::string& path);
+
+// Reads an images file and a labels file into a Dataset. Checks that both
+// hold the same number of samples and, when num_classes > 0, that every
+// label lies in [0, num_classes). Throws nabla::Error.
+Dataset LoadIdx(const std::string& images_path, const std::string& labels_path,
+                int num_classes = 10);
+
+// Serialises to IDX bytes (uncompressed). Throws kInvalidArgument when
+// pixels.size() != count*rows*cols, a dimension does not fit in 32 bits, or
+// a label does not fit in a byte.
+std::string EncodeIdxImages(int64_t count, int64_t rows, int64_t cols,
+                            const std::vector<uint8_t>& pixels);
+std::string EncodeIdxLabels(const std::vector<int32_t>& labels);
+
+// Writes `bytes` to `path`, gzip-compressed when `path` ends in ".gz".
+// Atomic: writes PATH.tmp.<pid>.<n> in the same directory, then renames
+// it over PATH.
+void WriteFileAtomic(const std::string& path, const std::string& bytes);
+
+// Writes one split as an images file and a labels file (uint8 pixels,
+// row-major, size = labels.size()).
+void WriteIdx(const std::string& images_path, const std::string& labels_path,
+              int64_t rows, int64_t cols, const std::vector<uint8_t>& pixels,
+              const std::vector<int32_t>& labels);
+
+}  // namespace nabla::data
+
+#endif  // NABLA_DATA_IDX_H_

@@ -1,0 +1,1 @@
+../../tools/make_mnist_digits.py
