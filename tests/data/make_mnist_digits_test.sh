@@ -4,7 +4,7 @@
 # source image exactly once, pixel rounding, determinism, error messages.
 set -euo pipefail
 
-converter="${TEST_SRCDIR}/${TEST_WORKSPACE}/tests/data/make_mnist_digits.py"
+converter="${TEST_SRCDIR}/${TEST_WORKSPACE}/tools/make_mnist_digits.py"
 work="${TEST_TMPDIR}/make_mnist_digits"
 rm -rf "${work}"
 mkdir -p "${work}/pkg/package/src/digits"

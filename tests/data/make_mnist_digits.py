@@ -1,1 +1,0 @@
-../../tools/make_mnist_digits.py
