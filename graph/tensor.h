@@ -99,7 +99,12 @@ class Tensor {
     return ConstMatrixMap<T>(data<T>(), rows(), cols());
   }
   int64_t rows() const { return rank() == 0 ? 1 : shape_.dim(0); }
-  int64_t cols() const { return rank() == 0 ? 1 : size_ / shape_.dim(0); }
+  int64_t cols() const {
+    if (rank() == 0) return 1;
+    int64_t n = 1;  // not size_ / dim(0): an empty batch has dim(0) == 0
+    for (int i = 1; i < rank(); ++i) n *= shape_.dim(i);
+    return n;
+  }
 
   // Element as double, whatever the dtype (for tests and printing).
   double at(int64_t flat_index) const;

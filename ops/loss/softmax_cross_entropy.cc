@@ -61,8 +61,8 @@ NABLA_REGISTER_OP(
                 << "logits must be [batch, classes], found " << in[0].ToString();
           }
           if (in[1].rank() != 1 || !Shape{in[0][0]}.CompatibleWith(in[1])) {
-            NABLA_THROW(kInvalidArgument) << "labels must be [" << Shape{in[0][0]}.ToString()
-                                          << "] to match logits " << in[0].ToString()
+            NABLA_THROW(kInvalidArgument) << "labels must be " << Shape{in[0][0]}.ToString()
+                                          << " to match logits " << in[0].ToString()
                                           << ", found " << in[1].ToString();
           }
           return std::vector<Shape>{Shape{}};
