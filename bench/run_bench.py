@@ -1,0 +1,432 @@
+#!/usr/bin/python3
+"""Benchmark nabla against PyTorch on the same workloads (see bench/README.md).
+
+One command, from the repository root:
+
+    bench/run_bench.py [--quick] [--reps N] [--out FILE] [--no-build]
+                       [--nabla-bin PATH] [--data DIR]
+
+It installs the Debian packages it needs if they are missing, builds
+//bench:nabla_bench, then runs every workload with nabla (C++ API and
+graph-file paths) and PyTorch in alternation, repetition by repetition, and
+prints a Markdown table of medians with nabla/PyTorch ratios. Ratios are only
+printed when every PyTorch run mapped OpenBLAS's OpenMP build.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TORCH_BENCH = os.path.join(REPO_ROOT, "bench", "torch_bench.py")
+NABLA_TARGET = "//bench:nabla_bench"
+NABLA_BIN = os.path.join(REPO_ROOT, "bazel-bin", "bench", "nabla_bench")
+SYSTEM_PYTHON = "/usr/bin/python3"
+OPENBLAS_OPENMP_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
+PACKAGES = ["python3-torch", "libopenblas0-openmp", "dataset-fashion-mnist"]
+RUN_TIMEOUT_S = 3600
+# Other processes (a compiler, say) using more than this many cores during a
+# run disturb it: on two cores an OpenMP team of two then loses its second
+# core at every barrier, and 2-thread numbers can drop tenfold.
+BACKGROUND_LIMIT_CORES = 0.2
+IDLE_WAIT_S = 300
+ATTEMPTS = 3
+
+# Extra flags for --quick: a short epoch and fewer latency samples. Both
+# torch_bench.py and nabla_bench accept them (bench/README.md).
+QUICK_FLAGS = ["--samples", "5120", "--latency-iters", "200"]
+
+
+class Workload:
+    def __init__(self, model, mode, threads):
+        self.model, self.mode, self.threads = model, mode, threads
+
+    @property
+    def flags(self):
+        return ["--model", self.model, "--mode", self.mode,
+                "--threads", str(self.threads)]
+
+    @property
+    def label(self):
+        what = {"train": "train", "infer": "inference, batch 256",
+                "latency": "latency, batch 1"}[self.mode]
+        threads = "thread" if self.threads == 1 else "threads"
+        return f"{self.model} {what}, {self.threads} {threads}"
+
+    @property
+    def metrics(self):
+        """(JSON key, unit) pairs reported for this workload's main table rows."""
+        if self.mode == "latency":
+            return [("latency_us_median", "median µs"), ("latency_us_p90", "p90 µs")]
+        return [("samples_per_s", "samples/s")]
+
+
+WORKLOADS = [Workload(model, mode, threads)
+             for model, mode in [("A", "train"), ("B", "train"),
+                                 ("A", "infer"), ("A", "latency")]
+             for threads in (1, 2)]
+
+
+class Runner:
+    """One framework/path: the command prefix and environment to run it with."""
+
+    def __init__(self, name, command, env):
+        self.name, self.command, self.env = name, command, env
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- setup
+
+def ensure_packages():
+    missing = [pkg for pkg in PACKAGES if not package_installed(pkg)]
+    if not missing:
+        return
+    log(f"Installing missing packages: {' '.join(missing)}")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = sudo + ["apt-get", "install", "-y"] + missing
+    if subprocess.run(install, env=env).returncode != 0:
+        subprocess.run(sudo + ["apt-get", "update"], env=env)
+        if subprocess.run(install, env=env).returncode != 0:
+            sys.exit(f"run_bench: could not install {' '.join(missing)}")
+
+
+def package_installed(package):
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=${db:Status-Status}", package],
+        capture_output=True, text=True)
+    return result.returncode == 0 and result.stdout.strip() == "installed"
+
+
+def find_nabla(nabla_bin, skip_build):
+    """Path of the nabla_bench binary to run, or None (with the reason logged)."""
+    if nabla_bin:
+        skip_build = True
+    else:
+        nabla_bin = NABLA_BIN
+    if not skip_build:
+        if shutil.which("bazel") is None:
+            log("run_bench: bazel not found; not building nabla_bench")
+        else:
+            log(f"run_bench: bazel build {NABLA_TARGET}")
+            result = subprocess.run(["bazel", "build", NABLA_TARGET], cwd=REPO_ROOT)
+            if result.returncode != 0:
+                log(f"run_bench: building {NABLA_TARGET} failed; "
+                    "benchmarking PyTorch only")
+                return None
+    if not os.access(nabla_bin, os.X_OK):
+        log(f"run_bench: {nabla_bin} is absent; "
+            "benchmarking PyTorch only (no ratios)")
+        return None
+    return os.path.abspath(nabla_bin)
+
+
+def make_runners(nabla_bin, data_dir, extra_flags):
+    common = ["--data", data_dir, "--json"] + extra_flags
+    runners = []
+    if nabla_bin:
+        for path in ("api", "graph"):
+            runners.append(Runner(f"nabla ({path})",
+                                  [nabla_bin, "--path", path] + common,
+                                  dict(os.environ)))
+    # OpenBLAS's OpenMP build for the PyTorch process only.
+    torch_env = dict(os.environ)
+    torch_env["LD_LIBRARY_PATH"] = ":".join(
+        p for p in [OPENBLAS_OPENMP_DIR, os.environ.get("LD_LIBRARY_PATH")] if p)
+    runners.append(Runner("PyTorch", [SYSTEM_PYTHON, TORCH_BENCH] + common,
+                          torch_env))
+    return runners
+
+
+# ---------------------------------------------------------------- running
+
+def cpu_seconds():
+    """(busy CPU seconds of the whole machine, CPU seconds of our children)."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal: all but idle and iowait.
+    busy = sum(fields[:8]) - fields[3] - fields[4]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (busy / os.sysconf("SC_CLK_TCK"),
+            children.ru_utime + children.ru_stime)
+
+
+def background_cores(before, after, wall_s):
+    """Cores used by processes other than our children between two samples."""
+    other = (after[0] - before[0]) - (after[1] - before[1])
+    return max(other, 0.0) / wall_s if wall_s > 0 else 0.0
+
+
+def wait_until_idle():
+    """Wait (up to IDLE_WAIT_S) until other processes leave the CPUs alone."""
+    deadline = time.monotonic() + IDLE_WAIT_S
+    waited = False
+    while True:
+        before = cpu_seconds()
+        time.sleep(1.0)
+        load = background_cores(before, cpu_seconds(), 1.0)
+        if load <= BACKGROUND_LIMIT_CORES or time.monotonic() > deadline:
+            break
+        if not waited:
+            log(f"  waiting for the machine to go idle "
+                f"(other processes use {load:.1f} cores)")
+            waited = True
+
+
+def run_one(runner, workload):
+    """The run's JSON report, or None if it failed (reason logged).
+
+    A run that other processes disturbed is retried, up to ATTEMPTS times in
+    all; the last attempt is kept either way, marked by its background_cores.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        report = run_process(runner, workload)
+        if report is None or report["background_cores"] <= BACKGROUND_LIMIT_CORES:
+            return report
+        if attempt < ATTEMPTS:
+            log(f"  disturbed (other processes used "
+                f"{report['background_cores']:.1f} cores); running it again")
+    return report
+
+
+def run_process(runner, workload):
+    env = dict(runner.env, OMP_NUM_THREADS=str(workload.threads))
+    wait_until_idle()
+    before, start = cpu_seconds(), time.monotonic()
+    try:
+        result = subprocess.run(runner.command + workload.flags, env=env,
+                                cwd=REPO_ROOT, capture_output=True, text=True,
+                                timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        log(f"  {runner.name}: timed out after {RUN_TIMEOUT_S} s")
+        return None
+    background = background_cores(before, cpu_seconds(), time.monotonic() - start)
+    report = parse_report(result.stdout)
+    problem = None
+    if result.returncode != 0:
+        problem = f"exit status {result.returncode}"
+    elif report is None:
+        problem = "no JSON object on stdout"
+    elif report.get("threads") != workload.threads:
+        problem = f"ran with {report.get('threads')} threads"
+    if problem:
+        log(f"  {runner.name}: FAILED ({problem})")
+        for line in result.stderr.strip().splitlines()[-10:]:
+            log(f"    {line}")
+        return None
+    report["background_cores"] = background
+    return report
+
+
+def parse_report(stdout):
+    """The last line of stdout that parses as a JSON object."""
+    for line in reversed(stdout.strip().splitlines()):
+        try:
+            report = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(report, dict):
+            return report
+    return None
+
+
+def run_all(runners, workloads, reps):
+    """results[workload index][runner name] -> list of JSON reports."""
+    results = [{runner.name: [] for runner in runners} for _ in workloads]
+    for rep in range(reps):
+        for i, workload in enumerate(workloads):
+            for runner in runners:
+                log(f"[{rep + 1}/{reps}] {workload.label}: {runner.name}")
+                report = run_one(runner, workload)
+                if report is not None:
+                    results[i][runner.name].append(report)
+                    log("  " + summarize(report, workload))
+    return results
+
+
+def summarize(report, workload):
+    parts = [f"{report[key]:.1f} {unit}" for key, unit in workload.metrics
+             if report.get(key) is not None]
+    parts.append(f"peak RSS {report.get('peak_rss_mib', 0):.0f} MiB")
+    if report.get("blas"):
+        parts.append(f"BLAS {report['blas']}")
+    if report["background_cores"] > BACKGROUND_LIMIT_CORES:
+        parts.append(f"DISTURBED: other processes used "
+                     f"{report['background_cores']:.1f} cores")
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------- report
+
+def median_of(reports, key):
+    values = [r[key] for r in reports if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def format_value(value):
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def format_cell(reports, key):
+    values = [r[key] for r in reports if r.get(key) is not None]
+    if not values:
+        return "failed" if not reports else "—"
+    cell = format_value(statistics.median(values))
+    if len(values) > 1:
+        cell += f" ({format_value(min(values))}–{format_value(max(values))})"
+    return cell
+
+
+def format_ratio(nabla_reports, torch_reports, key):
+    nabla, torch = median_of(nabla_reports, key), median_of(torch_reports, key)
+    if nabla is None or not torch:
+        return "—"
+    return f"{nabla / torch:.2f}"
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def build_tables(runners, workloads, results, show_ratios):
+    """Markdown tables: speed, peak memory, training loss (a sanity check)."""
+    names = [r.name for r in runners]
+    nabla_names = [name for name in names if name != "PyTorch"]
+
+    def table(metric_list, with_ratios=True):
+        ratio_names = nabla_names if show_ratios and with_ratios else []
+        header = (["Workload", "Metric"] + names
+                  + [f"{name} / PyTorch" for name in ratio_names])
+        rows = []
+        for workload, by_runner in zip(workloads, results):
+            for key, unit in metric_list(workload):
+                row = [workload.label, unit]
+                row += [format_cell(by_runner[name], key) for name in names]
+                row += [format_ratio(by_runner[name], by_runner["PyTorch"], key)
+                        for name in ratio_names]
+                rows.append(row)
+        return markdown_table(header, rows)
+
+    speed = table(lambda w: w.metrics)
+    memory = table(lambda w: [("peak_rss_mib", "peak RSS MiB")])
+    loss = table(lambda w: [("final_loss", "mean loss")] if w.mode == "train" else [],
+                 with_ratios=False)
+    return speed, memory, loss
+
+
+def torch_blas(results):
+    """Every distinct BLAS library the PyTorch runs reported."""
+    return sorted({r.get("blas", "unknown") for by_runner in results
+                   for r in by_runner["PyTorch"]})
+
+
+def machine_description():
+    model = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} logical CPUs, {platform.platform()}"
+
+
+def write_report(args, runners, results):
+    blas = torch_blas(results)
+    blas_ok = bool(blas) and all("openblas-openmp" in b for b in blas)
+    have_nabla = any(r.name != "PyTorch" for r in runners)
+    show_ratios = blas_ok and have_nabla
+    speed, memory, loss = build_tables(runners, WORKLOADS, results, show_ratios)
+
+    torch_versions = sorted({r.get("torch_version", "?") for by_runner in results
+                             for r in by_runner["PyTorch"]})
+    notes = [
+        f"Date: {datetime.datetime.now().isoformat(timespec='seconds')}",
+        f"Machine: {machine_description()}",
+        f"PyTorch {', '.join(torch_versions) or '?'}, BLAS mapped by the "
+        f"PyTorch process: {', '.join(blas) or 'unknown (no successful run)'}",
+        f"Repetitions: {args.reps} per framework, alternating; cells are "
+        "medians (min–max)" + (" — QUICK smoke run, not a result" if args.quick else ""),
+    ]
+    runs = [r for by_runner in results for reports in by_runner.values()
+            for r in reports]
+    disturbed = sum(r["background_cores"] > BACKGROUND_LIMIT_CORES for r in runs)
+    if disturbed:
+        notes.append(f"WARNING: during {disturbed} of {len(runs)} runs (after "
+                     f"{ATTEMPTS} attempts each) other processes used more than "
+                     f"{BACKGROUND_LIMIT_CORES} of a core; rerun on an idle "
+                     "machine.")
+    if not have_nabla:
+        notes.append("nabla_bench was not available: PyTorch only, no ratios.")
+    elif not blas_ok:
+        notes.append("PyTorch did NOT run on OpenBLAS's OpenMP build "
+                     f"(it mapped {', '.join(blas) or 'nothing'}): "
+                     "refusing to print nabla/PyTorch ratios.")
+    else:
+        notes.append("Ratio = nabla / PyTorch: above 1 is better for samples/s, "
+                     "below 1 is better for µs and MiB.")
+
+    text = "\n".join(
+        ["## nabla vs PyTorch", ""] + [f"- {n}" for n in notes]
+        + ["", "### Throughput and latency", "", speed,
+           "", "### Peak resident memory (ru_maxrss)", "", memory,
+           "", "### Training loss over the timed epoch (sanity check)", "", loss,
+           ""])
+    print(text)
+    if args.out:
+        with open(args.out, "w") as out:
+            out.write(text)
+        log(f"run_bench: wrote {args.out}")
+    if not blas_ok:
+        log(f"run_bench: PyTorch mapped BLAS {blas or 'unknown'}, not "
+            "OpenBLAS's OpenMP build; its numbers are not comparable")
+        return 1
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true",
+                   help="smoke test: 1 repetition, short epochs")
+    p.add_argument("--reps", type=int, default=None,
+                   help="repetitions per framework (default 3, --quick: 1)")
+    p.add_argument("--out", help="also write the Markdown report to FILE")
+    p.add_argument("--data", default=DEFAULT_DATA_DIR,
+                   help="Fashion-MNIST directory (default: %(default)s)")
+    p.add_argument("--no-build", action="store_true",
+                   help=f"do not run bazel build {NABLA_TARGET}")
+    p.add_argument("--nabla-bin",
+                   help="run this nabla_bench binary instead of building "
+                        "bazel-bin/bench/nabla_bench")
+    args = p.parse_args()
+    if args.reps is None:
+        args.reps = 1 if args.quick else 3
+
+    ensure_packages()
+    nabla_bin = find_nabla(args.nabla_bin, args.no_build)
+    runners = make_runners(nabla_bin, args.data, QUICK_FLAGS if args.quick else [])
+    results = run_all(runners, WORKLOADS, args.reps)
+    return write_report(args, runners, results)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
