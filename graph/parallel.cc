@@ -2,8 +2,8 @@
 
 #include <omp.h>
 
+#include <atomic>
 #include <cstdlib>
-#include <mutex>
 #include <thread>
 
 #include <Eigen/Core>
@@ -11,6 +11,7 @@
 namespace nabla {
 namespace {
 int num_threads = 1;
+std::atomic<bool> configured{false};
 }  // namespace
 
 void SetNumThreads(int n) {
@@ -19,6 +20,7 @@ void SetNumThreads(int n) {
   num_threads = n;
   omp_set_num_threads(n);
   Eigen::setNbThreads(n);
+  configured = true;
 }
 
 int NumThreads() {
@@ -28,11 +30,9 @@ int NumThreads() {
 
 namespace internal {
 void InitThreadsOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    const char* env = std::getenv("NABLA_NUM_THREADS");
-    SetNumThreads(env != nullptr ? std::atoi(env) : 1);
-  });
+  if (configured) return;
+  const char* env = std::getenv("NABLA_NUM_THREADS");
+  SetNumThreads(env != nullptr ? std::atoi(env) : 1);
 }
 }  // namespace internal
 

@@ -69,6 +69,7 @@ class Trainer {
   EvalResult Evaluate(const data::Dataset& data, int64_t batch_size = 1000);
 
   Optimizer& optimizer() { return *optimizer_; }
+  const Optimizer& optimizer() const { return *optimizer_; }
   const TrainOptions& options() const { return options_; }
   int64_t epoch() const { return epoch_; }  // epochs completed
   int64_t step() const { return step_; }

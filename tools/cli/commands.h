@@ -1,0 +1,20 @@
+// The `nabla` subcommands. Each takes the arguments after its name and
+// returns an exit code (tools/cli/common.h); errors propagate as
+// nabla::Error or UsageError and are printed by main.
+#ifndef NABLA_TOOLS_CLI_COMMANDS_H_
+#define NABLA_TOOLS_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace nabla::cli {
+
+int OpsCommand(const std::vector<std::string>& args);
+int DescribeCommand(const std::vector<std::string>& args);
+int TrainCommand(const std::vector<std::string>& args);
+int EvalCommand(const std::vector<std::string>& args);
+int ConvertCommand(const std::vector<std::string>& args);
+
+}  // namespace nabla::cli
+
+#endif  // NABLA_TOOLS_CLI_COMMANDS_H_

@@ -1,0 +1,66 @@
+// nabla eval MODEL --weights CKPT --data DATA [--split test|train] [--json]
+#include <cstdio>
+#include <iostream>
+
+#include "data/dataset_dir.h"
+#include "graph/model.h"
+#include "graph/parallel.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/common.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+#include "train/training_state.h"
+
+namespace nabla::cli {
+
+int EvalCommand(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()
+      ("model", po::value<std::string>(), "graph file")
+      ("weights", po::value<std::string>()->required(), "checkpoint to load")
+      ("data", po::value<std::string>()->required(), "IDX directory or short name")
+      ("split", po::value<std::string>()->default_value("test"), "test or train")
+      ("json", po::bool_switch(), "print one JSON object")
+      ("partial", po::bool_switch(), "load the tensors that match and report the rest")
+      ("batch-size", po::value<int64_t>()->default_value(1000), "samples per forward pass")
+      ("threads", po::value<int>()->default_value(0), "threads (0: one per core)")
+      ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override")
+      ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
+  po::variables_map vm;
+  if (!ParseArgs("eval", "MODEL --weights CKPT --data DATA [--split test|train] [--json] "
+                 "[--partial]", args, options, {"model"}, &vm)) {
+    return kExitOk;
+  }
+  const std::string split_name = vm["split"].as<std::string>();
+  if (split_name != "test" && split_name != "train") {
+    throw UsageError("nabla eval: --split must be test or train, found '" + split_name + "'");
+  }
+  if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
+  SetNumThreads(vm["threads"].as<int>());
+  std::vector<std::string> overrides;
+  if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+
+  std::shared_ptr<GraphModel> model = GraphModel::Load(vm["model"].as<std::string>(), overrides);
+  Checkpoint checkpoint = ReadCheckpoint(vm["weights"].as<std::string>());
+  std::string report = LoadWeights(checkpoint, model.get(), vm["partial"].as<bool>());
+  if (!report.empty()) std::cerr << "nabla eval: partial load:\n" << report << "\n";
+
+  const std::string data_arg = vm["data"].as<std::string>();
+  data::Dataset data = data::LoadSplit(
+      data_arg, split_name == "train" ? data::Split::kTrain : data::Split::kTest);
+  TrainOptions eval_options;
+  Trainer evaluator(model.get(), eval_options);
+  EvalResult result = evaluator.Evaluate(data, vm["batch-size"].as<int64_t>());
+  if (vm["json"].as<bool>()) {
+    std::printf("{\"accuracy\": %.6f, \"loss\": %.6f, \"samples\": %lld, \"split\": \"%s\"}\n",
+                result.accuracy, result.loss, static_cast<long long>(result.samples),
+                split_name.c_str());
+  } else {
+    std::printf("%s: loss %.4f  accuracy %.2f%%  (%lld samples of %s)\n", split_name.c_str(),
+                result.loss, 100 * result.accuracy, static_cast<long long>(result.samples),
+                data_arg.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace nabla::cli

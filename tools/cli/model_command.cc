@@ -1,0 +1,52 @@
+// nabla describe MODEL and nabla convert IN OUT.
+#include <iostream>
+
+#include "graph/model.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/common.h"
+#include "train/checkpoint_text.h"
+
+namespace nabla::cli {
+
+int DescribeCommand(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()
+      ("model", po::value<std::string>(), "graph file (.pbtxt or .pb)")
+      ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first")
+      ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override");
+  po::variables_map vm;
+  if (!ParseArgs("describe", "MODEL [--plugin LIB]... [--set NODE.ATTR=VALUE]...", args,
+                 options, {"model"}, &vm)) {
+    return kExitOk;
+  }
+  if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
+  std::vector<std::string> overrides;
+  if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+  auto model = GraphModel::Load(vm["model"].as<std::string>(), overrides);
+  std::cout << model->Describe();
+  return kExitOk;
+}
+
+int ConvertCommand(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()
+      ("in", po::value<std::string>(), "input file")
+      ("out", po::value<std::string>(), "output file")
+      ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
+  po::variables_map vm;
+  if (!ParseArgs("convert", "IN OUT   (graph files: .pbtxt <-> .pb; checkpoints: "
+                 ".ckpt <-> .ckpt.txt)", args, options, {"in", "out"}, &vm)) {
+    return kExitOk;
+  }
+  if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
+  const std::string in = vm["in"].as<std::string>(), out = vm["out"].as<std::string>();
+  if (IsCheckpointPath(in) || IsCheckpointPath(out)) {
+    ConvertCheckpointFile(in, out);
+  } else {
+    ConvertModelFile(in, out);
+  }
+  std::cout << "wrote " << out << "\n";
+  return kExitOk;
+}
+
+}  // namespace nabla::cli

@@ -1,0 +1,56 @@
+// nabla: define models as graph files, train them, save and reload their
+// weights. `nabla help` lists the commands; README.md documents them.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/cli/commands.h"
+#include "tools/cli/common.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: nabla COMMAND [ARGS...]\n"
+    "\n"
+    "commands:\n"
+    "  ops [--plugin LIB]...            list registered ops and their schemas\n"
+    "  describe MODEL                   print a graph file's layout, shapes, parameters\n"
+    "  train MODEL --data DATA ...      train and save a checkpoint\n"
+    "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
+    "  convert IN OUT                   graph files or checkpoints, text <-> binary\n"
+    "\n"
+    "`nabla COMMAND --help` shows a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace nabla::cli;
+  if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (command == "ops") return OpsCommand(args);
+    if (command == "describe") return DescribeCommand(args);
+    if (command == "train") return TrainCommand(args);
+    if (command == "eval") return EvalCommand(args);
+    if (command == "convert") return ConvertCommand(args);
+    std::fprintf(stderr, "nabla: unknown command '%s'\n%s", command.c_str(), kUsage);
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitUsage;
+  } catch (const nabla::Error& e) {
+    std::fprintf(stderr, "nabla %s: error: %s\n", command.c_str(), e.what());
+    return ExitCodeFor(e.code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "nabla %s: internal error: %s\n", command.c_str(), e.what());
+    return kExitInternal;
+  }
+}

@@ -1,0 +1,36 @@
+// Moving a training run into and out of a checkpoint: parameters,
+// optimiser buffers, step and epoch, generator and data-order state,
+// configuration and per-epoch metrics. With these restored, resuming
+// continues bit-identically (same seed and thread count).
+#ifndef NABLA_TRAIN_TRAINING_STATE_H_
+#define NABLA_TRAIN_TRAINING_STATE_H_
+
+#include <string>
+#include <vector>
+
+#include "graph/model.h"
+#include "train/checkpoint.h"
+#include "train/trainer.h"
+
+namespace nabla {
+
+// The model's per-node fingerprint in checkpoint form.
+std::vector<proto::NodeFingerprint> GraphFingerprint(const GraphModel& model);
+
+// Everything needed to resume `trainer` on `model`.
+Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer,
+                                const proto::TrainConfig& config);
+
+// Loads the weights of `checkpoint` into `model`. Strict (partial = false):
+// a fingerprint mismatch or any missing, unexpected or mis-shaped tensor is
+// one Error listing every problem. Partial: loads what matches and returns
+// the report (empty when everything matched).
+std::string LoadWeights(const Checkpoint& checkpoint, GraphModel* model, bool partial);
+
+// LoadWeights (strict) plus optimiser, step, epoch, generator, data order
+// and metrics.
+void RestoreTrainingState(const Checkpoint& checkpoint, GraphModel* model, Trainer* trainer);
+
+}  // namespace nabla
+
+#endif  // NABLA_TRAIN_TRAINING_STATE_H_
