@@ -3,6 +3,10 @@
 #include <cmath>
 
 namespace nabla {
+namespace {
+// Below this many elements a parameter is updated on one thread.
+constexpr int64_t kParallelThreshold = 1 << 16;
+}  // namespace
 
 Optimizer::Optimizer(std::vector<NamedParameter> params) : params_(std::move(params)) {
   for (const NamedParameter& p : params_) {
@@ -86,32 +90,30 @@ Sgd::Sgd(std::vector<NamedParameter> params, SgdOptions options)
 void Sgd::Update(const NamedParameter& param, const Tensor& grad,
                  std::vector<Tensor>& buffers) {
   Tensor value = param.variable.value();
-  auto p = value.array<float>();
-  auto g = grad.array<float>();
+  float* p = value.data<float>();
+  const float* g = grad.data<float>();
+  const int64_t n = value.size();
   const float lr = static_cast<float>(lr_);
   const float wd = param.weight_decay ? static_cast<float>(options_.weight_decay) : 0.f;
   const float momentum = static_cast<float>(options_.momentum);
+  const float keep = 1.f - static_cast<float>(options_.dampening);
+  const bool nesterov = options_.nesterov;
+  // One fused pass per parameter: the update is memory-bound, so reading
+  // and writing each array once matters more than anything else here.
+  // PyTorch starts the buffer at d on the first step; a zero buffer with
+  // dampening 0 gives exactly that (0 * momentum + d).
   if (momentum == 0.f) {
-    if (wd != 0.f) {
-      p -= lr * (g + wd * p);
-    } else {
-      p -= lr * g;
-    }
+#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+    for (int64_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
     return;
   }
-  auto buf = buffers[0].array<float>();
-  // PyTorch initialises the buffer to d on the first step; a zero buffer
-  // with dampening 0 gives exactly that (0 * momentum + d).
-  const float keep = 1.f - static_cast<float>(options_.dampening);
-  if (wd != 0.f) {
-    buf = momentum * buf + keep * (g + wd * p);
-  } else {
-    buf = momentum * buf + keep * g;
-  }
-  if (options_.nesterov) {
-    p -= lr * ((wd != 0.f ? (g + wd * p).eval() : g.eval()) + momentum * buf);
-  } else {
-    p -= lr * buf;
+  float* buf = buffers[0].data<float>();
+#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = g[i] + wd * p[i];
+    const float b = momentum * buf[i] + keep * d;
+    buf[i] = b;
+    p[i] -= lr * (nesterov ? d + momentum * b : b);
   }
 }
 

@@ -21,18 +21,45 @@ constexpr char kUsage[] =
     "      [--momentum 0.9] [--weight-decay 0] [--optimizer sgd|adam] [--lr-schedule "
     "constant|cosine]\n"
     "      [--seed S] [--threads T] [--resume CKPT] [--set NODE.ATTR=VALUE]...\n"
-    "      [--metrics FILE.csv] [--plugin LIB]... [--check-numerics]";
+    "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]";
 
-std::string MetricsCsv(const std::vector<EpochResult>& history, const std::string& diverged) {
+// One row per epoch; tracked parameters (--track) add a column each with
+// the parameter's mean value at the end of the epoch.
+std::string MetricsCsv(const std::vector<EpochResult>& history,
+                       const std::vector<std::string>& tracked,
+                       const std::vector<std::vector<double>>& tracked_values,
+                       const std::string& diverged) {
   std::ostringstream csv;
   csv.precision(9);
-  csv << "epoch,train_loss,test_loss,test_accuracy,seconds,diverged_at\n";
-  for (const EpochResult& r : history) {
+  csv << "epoch,train_loss,test_loss,test_accuracy,seconds";
+  for (const std::string& name : tracked) csv << "," << name;
+  csv << ",diverged_at\n";
+  for (size_t i = 0; i < history.size(); ++i) {
+    const EpochResult& r = history[i];
     csv << r.epoch << "," << r.train_loss << "," << r.test_loss << "," << r.test_accuracy << ","
-        << r.seconds << ",\n";
+        << r.seconds;
+    for (size_t k = 0; k < tracked.size(); ++k) {
+      csv << ",";
+      if (i < tracked_values.size()) csv << tracked_values[i][k];
+    }
+    csv << ",\n";
   }
-  if (!diverged.empty()) csv << ",,,,,\"" << diverged << "\"\n";
+  if (!diverged.empty()) {
+    csv << ",,,,";
+    for (size_t k = 0; k < tracked.size(); ++k) csv << ",";
+    csv << ",\"" << diverged << "\"\n";
+  }
   return csv.str();
+}
+
+Variable FindParameter(const GraphModel& model, const std::string& name) {
+  std::string known;
+  for (const NamedParameter& p : model.NamedParameters()) {
+    if (p.name == name) return p.variable;
+    known += (known.empty() ? "" : ", ") + p.name;
+  }
+  NABLA_THROW(kInvalidArgument) << "--track: the model has no parameter '" << name
+                                << "' (it has: " << known << ")";
 }
 
 // The test split when the data set has one; training can go on without it.
@@ -67,6 +94,7 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("resume", po::value<std::string>(), "continue from this checkpoint")
       ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override (repeatable)")
       ("metrics", po::value<std::string>(), "write per-epoch metrics as CSV")
+      ("track", po::value<std::vector<std::string>>()->composing(), "add a parameter's mean value per epoch to the metrics (repeatable, e.g. act1.slope)")
       ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library (repeatable)")
       ("check-numerics", po::bool_switch(), "name the first node whose output goes non-finite");
   po::variables_map vm;
@@ -98,6 +126,11 @@ int TrainCommand(const std::vector<std::string>& args) {
   train_options.epochs = vm["epochs"].as<int64_t>();
   train_options.seed = seed;
   Trainer trainer(model.get(), train_options);
+  std::vector<std::string> tracked;
+  if (vm.count("track")) tracked = vm["track"].as<std::vector<std::string>>();
+  std::vector<Variable> tracked_params;
+  for (const std::string& name : tracked) tracked_params.push_back(FindParameter(*model, name));
+  std::vector<std::vector<double>> tracked_values;
   if (vm.count("resume")) {
     Checkpoint checkpoint = ReadCheckpoint(vm["resume"].as<std::string>());
     RestoreTrainingState(checkpoint, model.get(), &trainer);
@@ -127,6 +160,8 @@ int TrainCommand(const std::vector<std::string>& args) {
   };
   auto on_epoch = [&](const EpochResult& r) {
     bar.Clear();
+    std::vector<double>& values = tracked_values.emplace_back();
+    for (const Variable& p : tracked_params) values.push_back(p.value().array<float>().mean());
     std::printf("epoch %lld/%lld  train_loss %.4f  test_loss %.4f  test_acc %.2f%%  %.1fs\n",
                 static_cast<long long>(r.epoch), static_cast<long long>(train_options.epochs),
                 r.train_loss, r.test_loss, 100 * r.test_accuracy, r.seconds);
@@ -138,11 +173,11 @@ int TrainCommand(const std::vector<std::string>& args) {
   } catch (const Error& e) {
     bar.Clear();
     if (e.code() == ErrorCode::kDiverged && !metrics.empty()) {
-      WriteTextFileAtomic(metrics, MetricsCsv(trainer.history(), e.what()));
+      WriteTextFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, e.what()));
     }
     throw;
   }
-  if (!metrics.empty()) WriteTextFileAtomic(metrics, MetricsCsv(trainer.history(), ""));
+  if (!metrics.empty()) WriteTextFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, ""));
   if (vm.count("save")) {
     const std::string path = vm["save"].as<std::string>();
     SaveCheckpoint(path, CaptureTrainingState(*model, trainer, config));

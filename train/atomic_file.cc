@@ -1,0 +1,86 @@
+#include "train/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "graph/error.h"
+
+namespace nabla {
+namespace {
+
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Best effort: some file systems refuse fsync on a directory (EINVAL), and
+// by now the rename has happened, so a failure here is not reported.
+void SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
+  static std::atomic<int> counter{0};
+  // O_EXCL: never reuse a file another writer (or a crashed run) left.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    temp_path_ = path_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd_ >= 0 || errno != EEXIST) break;
+  }
+  if (fd_ < 0) {
+    int error_number = errno;
+    temp_path_.clear();  // nothing to remove
+    Fail("cannot create a temporary file in '" + DirectoryOf(path_) + "'", error_number);
+  }
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+}
+
+void AtomicFileWriter::Write(const void* data, size_t size) {
+  NABLA_CHECK(fd_ >= 0 && !committed_) << "write after Commit() or a failure";
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd_, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) Fail("write failed", n < 0 ? errno : ENOSPC);
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+void AtomicFileWriter::Commit() {
+  NABLA_CHECK(fd_ >= 0 && !committed_) << "Commit() called twice or after a failure";
+  if (::fsync(fd_) != 0) Fail("fsync failed", errno);
+  int fd = fd_;
+  fd_ = -1;
+  // close() reports delayed write errors on some file systems (NFS).
+  if (::close(fd) != 0) Fail("close failed", errno);
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) Fail("rename failed", errno);
+  committed_ = true;
+  SyncDirectory(DirectoryOf(path_));
+}
+
+void AtomicFileWriter::Fail(const std::string& what, int error_number) const {
+  ErrorBuilder error(error_number == ENOENT ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument);
+  error << "cannot write '" << path_ << "': " << what << ": " << std::strerror(error_number);
+  if (error_number == ENOENT) error << " (does the directory exist?)";
+  error.Throw();
+}
+
+}  // namespace nabla

@@ -1,0 +1,55 @@
+// AtomicFileWriter: replaces a file so that readers, and the file system
+// after a crash, see either the old contents or the complete new ones,
+// never a partial file.
+//
+// Bytes go to a temporary file in the destination's own directory (so the
+// final rename stays on one file system, where POSIX makes it atomic).
+// Commit() fsyncs the temporary file, renames it over the destination and
+// fsyncs the directory so the rename itself is durable. Until Commit()
+// succeeds the destination is untouched; if Commit() is never reached (an
+// exception, an early return) or fails, the destructor removes the
+// temporary file, so a failed save leaves nothing behind.
+//
+// Errors throw nabla::Error naming the destination and the system's reason:
+// kNotFound when the directory does not exist, kInvalidArgument for every
+// other failure (permissions, a full disk, a destination that is a
+// directory); ErrorCode has no separate I/O code.
+//
+// Thread safety: one writer per thread; two writers for the same
+// destination race only on which complete file wins.
+#ifndef NABLA_TRAIN_ATOMIC_FILE_H_
+#define NABLA_TRAIN_ATOMIC_FILE_H_
+
+#include <cstddef>
+#include <string>
+
+namespace nabla {
+
+class AtomicFileWriter {
+ public:
+  // Creates the temporary file "<path>.tmp-<pid>-<n>".
+  explicit AtomicFileWriter(std::string path);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  void Write(const void* data, size_t size);
+  void Write(const std::string& bytes) { Write(bytes.data(), bytes.size()); }
+  // Makes the written bytes the destination's contents. Call at most once.
+  void Commit();
+
+  const std::string& path() const { return path_; }
+  const std::string& temp_path() const { return temp_path_; }
+
+ private:
+  [[noreturn]] void Fail(const std::string& what, int error_number) const;
+
+  std::string path_;
+  std::string temp_path_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
+}  // namespace nabla
+
+#endif  // NABLA_TRAIN_ATOMIC_FILE_H_
