@@ -23,8 +23,10 @@ struct LinearKernel {
     auto weight = ctx.input(1).matrix<T>();
     auto bias = ctx.input(2).array<T>();
     auto y = ctx.output(0).matrix<T>();
-    y.noalias() = x * weight.transpose();
-    y.rowwise() += bias.matrix().transpose();
+    // Start from the bias and let the GEMM accumulate: Eigen's `y = x*W^T`
+    // would zero y first and then need a second pass for the bias.
+    y.rowwise() = bias.matrix().transpose();
+    y.noalias() += x * weight.transpose();
   }
 
   template <typename T>
