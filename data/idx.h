@@ -59,10 +59,9 @@ std::string EncodeIdxImages(int64_t count, int64_t rows, int64_t cols,
                             const std::vector<uint8_t>& pixels);
 std::string EncodeIdxLabels(const std::vector<int32_t>& labels);
 
-// Writes `bytes` to `path`, gzip-compressed when `path` ends in ".gz".
-// Atomic: writes PATH.tmp.<pid>.<n> in the same directory, then renames
-// it over PATH.
-void WriteFileAtomic(const std::string& path, const std::string& bytes);
+// Writes `bytes` to `path`, gzip-compressed when `path` ends in ".gz",
+// atomically (graph/atomic_file.h).
+void WriteIdxFile(const std::string& path, const std::string& bytes);
 
 // Writes one split as an images file and a labels file (uint8 pixels,
 // row-major, size = labels.size()).

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <boost/iostreams/filter/gzip.hpp>
+#include <boost/iostreams/device/back_inserter.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "data/idx.h"
+#include "graph/atomic_file.h"
 #include "graph/error.h"
 
 namespace nabla::data {
@@ -80,43 +82,21 @@ std::string EncodeIdxLabels(const std::vector<int32_t>& labels) {
   return out;
 }
 
-void WriteFileAtomic(const std::string& path, const std::string& bytes) {
-  // Unique per process and call; O_EXCL never clobbers another writer's
-  // file. Not mkstemp: it makes files 0600, data files are meant to be
-  // shared (0666 minus umask).
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                          std::to_string(counter++);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0666);
-  if (fd < 0) {
-    NABLA_THROW(kInvalidArgument)
-        << "cannot create temporary file '" << tmp << "' for '" << path
-        << "': " << std::strerror(errno);
+void WriteIdxFile(const std::string& path, const std::string& bytes) {
+  if (!EndsWith(path, ".gz")) {
+    WriteFileAtomic(path, bytes);
+    return;
   }
-  ::close(fd);
-  bool ok = false;
+  // Default gzip_params: mtime 0 and no file name, so output is
+  // reproducible.
+  std::string compressed;
   {
-    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
-    if (EndsWith(path, ".gz")) {
-      // Default gzip_params: mtime 0 and no file name, so output is
-      // reproducible.
-      boost::iostreams::filtering_ostream out;
-      out.push(boost::iostreams::gzip_compressor());
-      out.push(file);
-      out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-      out.reset();  // flushes and writes the gzip footer
-    } else {
-      file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    }
-    file.close();
-    ok = !file.fail();
-  }
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    NABLA_THROW(kInvalidArgument)
-        << "cannot write '" << path << "': " << std::strerror(err);
-  }
+    boost::iostreams::filtering_ostream out;
+    out.push(boost::iostreams::gzip_compressor());
+    out.push(boost::iostreams::back_inserter(compressed));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }  // closing the chain writes the gzip footer
+  WriteFileAtomic(path, compressed);
 }
 
 void WriteIdx(const std::string& images_path, const std::string& labels_path,
@@ -126,8 +106,8 @@ void WriteIdx(const std::string& images_path, const std::string& labels_path,
   // Encode both before writing either, so a bad argument writes nothing.
   const std::string image_bytes = EncodeIdxImages(count, rows, cols, pixels);
   const std::string label_bytes = EncodeIdxLabels(labels);
-  WriteFileAtomic(images_path, image_bytes);
-  WriteFileAtomic(labels_path, label_bytes);
+  WriteIdxFile(images_path, image_bytes);
+  WriteIdxFile(labels_path, label_bytes);
 }
 
 }  // namespace nabla::data

@@ -1,5 +1,7 @@
 #include "graph/model_text.h"
 
+#include "graph/atomic_file.h"
+
 #include <fcntl.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
@@ -314,44 +316,8 @@ std::string ModelDefToBinary(const proto::ModelDef& def) {
 }
 
 void WriteModelDef(const proto::ModelDef& def, const std::string& path, GraphFormat format) {
-  WriteFileAtomically(path,
+  WriteFileAtomic(path,
                       format == GraphFormat::kBinary ? ModelDefToBinary(def) : ModelDefToText(def));
-}
-
-void WriteFileAtomically(const std::string& path, const std::string& contents) {
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string temp = dir + "/." + base + ".tmp.XXXXXX";
-  int fd = mkstemp(&temp[0]);
-  if (fd < 0) {
-    int err = errno;
-    if (err == ENOENT) NABLA_THROW(kNotFound) << path << ": directory " << dir << " does not exist";
-    NABLA_THROW(kInvalidArgument) << path << ": cannot create a file in " << dir << ": "
-                                  << std::strerror(err);
-  }
-  const char* data = contents.data();
-  size_t left = contents.size();
-  bool ok = true;
-  while (ok && left > 0) {
-    ssize_t n = ::write(fd, data, left);
-    if (n < 0 && errno == EINTR) continue;
-    ok = n > 0;
-    if (ok) {
-      data += n;
-      left -= static_cast<size_t>(n);
-    }
-  }
-  int err = ok ? 0 : errno;
-  if (ok && ::fsync(fd) != 0) ok = false, err = errno;
-  if (::close(fd) != 0 && ok) ok = false, err = errno;
-  // mkstemp creates 0600; graph files are ordinary shared files.
-  if (ok && ::chmod(temp.c_str(), 0644) != 0) ok = false, err = errno;
-  if (ok && std::rename(temp.c_str(), path.c_str()) != 0) ok = false, err = errno;
-  if (!ok) {
-    std::remove(temp.c_str());
-    NABLA_THROW(kInvalidArgument) << path << ": write failed: " << std::strerror(err);
-  }
 }
 
 AttrValue AttrFromProto(const proto::AttrValue& value) {

@@ -90,11 +90,6 @@ std::string ModelDefToText(const proto::ModelDef& def);
 std::string ModelDefToBinary(const proto::ModelDef& def);
 void WriteModelDef(const proto::ModelDef& def, const std::string& path, GraphFormat format);
 
-// Writes `contents` to a temporary file in the same directory and renames
-// it over `path`, so readers see the old file or the new one, never a
-// partial one. On failure the temporary file is removed and nothing is left
-// under `path` that was not there before.
-void WriteFileAtomically(const std::string& path, const std::string& contents);
 
 // proto <-> nabla attribute values. A proto value with no field of its
 // oneof set is kInvalidFile ("has no value").

@@ -14,7 +14,7 @@
 #include <set>
 
 #include "graph/attr.h"
-#include "train/atomic_file.h"
+#include "graph/atomic_file.h"
 
 namespace nabla {
 namespace {

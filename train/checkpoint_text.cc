@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "train/atomic_file.h"
+#include "graph/atomic_file.h"
 
 namespace nabla {
 namespace {
@@ -127,9 +127,7 @@ void ConvertCheckpointFile(const std::string& in, const std::string& out) {
     checkpoint = ReadCheckpoint(in);
   }
   if (IsCheckpointTextPath(out)) {
-    AtomicFileWriter writer(out);
-    writer.Write(CheckpointToText(checkpoint));
-    writer.Commit();
+    WriteFileAtomic(out, CheckpointToText(checkpoint));
   } else {
     SaveCheckpoint(out, checkpoint);
   }

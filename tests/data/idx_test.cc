@@ -241,8 +241,8 @@ TEST_F(IdxTest, EncodeRejectsBadArguments) {
         EncodeIdxLabels({1, 256});
       },
       ErrorCode::kInvalidArgument, {"label 256 at index 1"});
-  ExpectError([&] { WriteFileAtomic(Path("no/such/dir/f"), "x"); },
-              ErrorCode::kInvalidArgument, {Path("no/such/dir/f")});
+  ExpectError([&] { WriteIdxFile(Path("no/such/dir/f"), "x"); },
+              ErrorCode::kNotFound, {Path("no/such/dir/f")});
 }
 
 }  // namespace

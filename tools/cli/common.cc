@@ -51,23 +51,15 @@ bool ParseArgs(const std::string& command, const std::string& usage,
 }
 
 void LoadPlugins(const std::vector<std::string>& paths) {
-  for (const std::string& path : paths) LoadPlugin(path);
-}
-
-void WriteTextFileAtomic(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      NABLA_THROW(kInvalidArgument) << path << ": cannot write";
+  for (const std::string& path : paths) {
+    try {
+      LoadPlugin(path);
+    } catch (const Error& e) {
+      // LoadPlugin reports a missing file as kNotFound; on the command line
+      // every --plugin that fails to load exits with kExitPlugin.
+      if (e.code() != ErrorCode::kNotFound) throw;
+      throw Error(ErrorCode::kPlugin, e.what());
     }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    NABLA_THROW(kInvalidArgument) << path << ": cannot write (rename failed)";
   }
 }
 

@@ -38,11 +38,9 @@ bool ParseArgs(const std::string& command, const std::string& usage,
                const std::vector<std::string>& args, const po::options_description& options,
                const std::vector<std::string>& positional, po::variables_map* vm);
 
-// Loads every --plugin library, in order.
+// Loads every --plugin library, in order. Every failure, a missing file
+// included, throws Error(kPlugin) (exit code kExitPlugin).
 void LoadPlugins(const std::vector<std::string>& paths);
-
-// Writes `text` to `path` atomically (temporary file, then rename).
-void WriteTextFileAtomic(const std::string& path, const std::string& text);
 
 // A one-line progress bar redrawn on stderr when it is a terminal.
 class ProgressBar {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "data/dataset_dir.h"
+#include "graph/atomic_file.h"
 #include "graph/model.h"
 #include "graph/parallel.h"
 #include "graph/variable.h"
@@ -173,11 +174,11 @@ int TrainCommand(const std::vector<std::string>& args) {
   } catch (const Error& e) {
     bar.Clear();
     if (e.code() == ErrorCode::kDiverged && !metrics.empty()) {
-      WriteTextFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, e.what()));
+      WriteFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, e.what()));
     }
     throw;
   }
-  if (!metrics.empty()) WriteTextFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, ""));
+  if (!metrics.empty()) WriteFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, ""));
   if (vm.count("save")) {
     const std::string path = vm["save"].as<std::string>();
     SaveCheckpoint(path, CaptureTrainingState(*model, trainer, config));

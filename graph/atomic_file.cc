@@ -1,4 +1,4 @@
-#include "train/atomic_file.h"
+#include "graph/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -81,6 +81,12 @@ void AtomicFileWriter::Fail(const std::string& what, int error_number) const {
   error << "cannot write '" << path_ << "': " << what << ": " << std::strerror(error_number);
   if (error_number == ENOENT) error << " (does the directory exist?)";
   error.Throw();
+}
+
+void WriteFileAtomic(const std::string& path, const std::string& contents) {
+  AtomicFileWriter writer(path);
+  writer.Write(contents);
+  writer.Commit();
 }
 
 }  // namespace nabla

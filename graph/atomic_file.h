@@ -17,8 +17,8 @@
 //
 // Thread safety: one writer per thread; two writers for the same
 // destination race only on which complete file wins.
-#ifndef NABLA_TRAIN_ATOMIC_FILE_H_
-#define NABLA_TRAIN_ATOMIC_FILE_H_
+#ifndef NABLA_GRAPH_ATOMIC_FILE_H_
+#define NABLA_GRAPH_ATOMIC_FILE_H_
 
 #include <cstddef>
 #include <string>
@@ -50,6 +50,9 @@ class AtomicFileWriter {
   bool committed_ = false;
 };
 
+// Writes `contents` to `path` through an AtomicFileWriter.
+void WriteFileAtomic(const std::string& path, const std::string& contents);
+
 }  // namespace nabla
 
-#endif  // NABLA_TRAIN_ATOMIC_FILE_H_
+#endif  // NABLA_GRAPH_ATOMIC_FILE_H_
