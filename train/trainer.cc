@@ -103,7 +103,17 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     const int64_t batches = batcher.BatchesPerEpoch();
     while (batcher.Next(&batch)) {
       Feed(batch, &feeds);
-      Variable loss = model_->Run(feeds).at(loss_);
+      Variable loss;
+      try {
+        loss = model_->Run(feeds).at(loss_);
+      } catch (const Error& e) {
+        // SetCheckNumerics stops the forward pass at the first non-finite
+        // node, which knows the node but not the step.
+        if (e.code() != ErrorCode::kDiverged) throw;
+        NABLA_THROW(kDiverged) << "training diverged at epoch " << epoch_ + 1 << ", step "
+                               << batch_index + 1 << " (global step " << step_ + 1
+                               << "): " << e.what();
+      }
       const double value = loss.value().item();
       if (!std::isfinite(value)) {
         NABLA_THROW(kDiverged) << "training diverged: loss is " << value << " at epoch "
