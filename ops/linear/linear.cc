@@ -9,12 +9,20 @@
 // weight_init: "kaiming_uniform" (PyTorch's default: bound 1/sqrt(in)),
 // "xavier_uniform", "xavier_normal", "kaiming_normal" (ReLU gain).
 // The bias starts at U(-1/sqrt(in), 1/sqrt(in)) as in PyTorch.
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
 
 #include "graph/registry.h"
 
 namespace nabla {
 namespace {
+
+// Batches up to this size take the matrix-vector path in Forward.
+constexpr int64_t kSmallBatch = 4;
+// Below this many weights one thread is faster than waking the others.
+constexpr int64_t kParallelWeights = 1 << 15;
 
 struct LinearKernel {
   template <typename T>
@@ -23,6 +31,26 @@ struct LinearKernel {
     auto weight = ctx.input(1).matrix<T>();
     auto bias = ctx.input(2).array<T>();
     auto y = ctx.output(0).matrix<T>();
+    if (x.rows() <= kSmallBatch) {
+      // A few rows (batch-1 inference) is a matrix-vector product, which
+      // Eigen runs on one thread. Splitting W's rows statically over the
+      // threads keeps each thread's share of W in its own L2 from one call
+      // to the next, instead of streaming all of W from L3.
+      const int64_t out = weight.rows();
+#pragma omp parallel if (weight.size() >= kParallelWeights)
+      {
+        const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
+        const int64_t chunk = (out + threads - 1) / threads;
+        const int64_t begin = std::min(out, thread * chunk);
+        const int64_t count = std::min(out, begin + chunk) - begin;
+        if (count > 0) {
+          y.middleCols(begin, count).rowwise() = bias.segment(begin, count).matrix().transpose();
+          y.middleCols(begin, count).noalias() +=
+              x * weight.middleRows(begin, count).transpose();
+        }
+      }
+      return;
+    }
     // Start from the bias and let the GEMM accumulate: Eigen's `y = x*W^T`
     // would zero y first and then need a second pass for the bias.
     y.rowwise() = bias.matrix().transpose();
@@ -103,6 +131,8 @@ NABLA_REGISTER_OP(
                  a.at("out_features").ToString() + ")";
         })
         .Sample({{{"in_features", int64_t{4}}, {"out_features", int64_t{3}}}, {{5, 4}}})
+        // Two rows: the matrix-vector path.
+        .Sample({{{"in_features", int64_t{4}}, {"out_features", int64_t{3}}}, {{2, 4}}})
         .Kernels<LinearKernel>());
 
 }  // namespace
