@@ -1,47 +1,20 @@
 #include "graph/model.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <set>
 
 #include "graph/registry.h"
+#include "graph/strings.h"
 
 namespace nabla {
 namespace {
 
-std::string Joined(const std::vector<std::string>& items, const std::string& separator = ", ") {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : separator) + s;
-  return out;
-}
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      bool same = std::tolower(a[i - 1]) == std::tolower(b[j - 1]);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 // " (close names: fc1, fc2)", or "" when nothing is close.
 std::string CloseNames(const std::string& name, const std::vector<std::string>& candidates) {
-  std::vector<std::pair<size_t, std::string>> scored;
-  for (const std::string& c : candidates) {
-    size_t d = EditDistance(name, c);
-    if (d <= std::max<size_t>(2, name.size() / 3)) scored.push_back({d, c});
-  }
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> close;
-  for (size_t i = 0; i < scored.size() && i < 3; ++i) close.push_back(scored[i].second);
-  return close.empty() ? "" : " (close names: " + Joined(close) + ")";
+  std::vector<std::string> close = CloseMatches(name, candidates, 3);
+  return close.empty() ? "" : " (close names: " + Join(close) + ")";
 }
 
 std::string LineCol(SourceLocation at) {
@@ -263,9 +236,9 @@ class Checker {
       for (const InputSpec& in : op->inputs()) expected.push_back(in.name);
       for (const std::string& in : n.inputs()) found.push_back("'" + in + "'");
       Report(source_.NodeAt(i), LabelOp(i) + ": expected " + std::to_string(expected.size()) +
-                                    " input(s) (" + Joined(expected) + "), found " +
+                                    " input(s) (" + Join(expected) + "), found " +
                                     std::to_string(found.size()) +
-                                    (found.empty() ? "" : " (" + Joined(found) + ")"));
+                                    (found.empty() ? "" : " (" + Join(found) + ")"));
       return false;
     }
     for (int j = 0; j < n.inputs_size(); ++j) {
@@ -300,7 +273,7 @@ class Checker {
       std::vector<std::string> cycle = CyclePath(node->second, i);
       if (!cycle.empty()) {
         Report(at,
-               head + ": " + later + " and depends on this node: cycle " + Joined(cycle, " -> "));
+               head + ": " + later + " and depends on this node: cycle " + Join(cycle, " -> "));
       } else {
         Report(at, head + ": " + later + "; a node may only use graph inputs and earlier " +
                        "nodes - move '" + ref + "' before '" + def_.nodes(i).name() + "'");
@@ -354,7 +327,7 @@ class Checker {
       node->shape = out[0];
     } catch (const std::exception& e) {
       Report(source_.NodeAt(i), LabelOp(i) + ": shape mismatch: " + e.what() +
-                                    " (inputs: " + Joined(described, ", ") + ")");
+                                    " (inputs: " + Join(described, ", ") + ")");
     }
   }
 
@@ -409,7 +382,7 @@ class Checker {
 };
 
 [[noreturn]] void ThrowProblems(const std::vector<std::string>& problems) {
-  throw Error(ErrorCode::kInvalidFile, Joined(problems, "\n"));
+  throw Error(ErrorCode::kInvalidFile, Join(problems, "\n"));
 }
 
 // "1,234,567".
@@ -500,7 +473,7 @@ void ApplyOverrides(const std::vector<std::string>& overrides, LoadedModelDef* l
       std::vector<std::string> known;
       for (const AttrSpec& a : op->attrs()) known.push_back(a.name);
       problems.push_back(head + "op " + op->name() + " has no attribute '" + attr +
-                         "' (it has: " + (known.empty() ? "none" : Joined(known)) + ")");
+                         "' (it has: " + (known.empty() ? "none" : Join(known)) + ")");
       continue;
     }
     try {
@@ -510,7 +483,7 @@ void ApplyOverrides(const std::vector<std::string>& overrides, LoadedModelDef* l
       problems.push_back(head + "attribute '" + attr + "' of " + op->name() + ": " + e.what());
     }
   }
-  if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, Joined(problems, "\n"));
+  if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, Join(problems, "\n"));
 }
 
 void ConvertModelFile(const std::string& in_path, const std::string& out_path) {
@@ -572,7 +545,7 @@ void GraphModel::CheckFeed(const std::string& name, const Variable& value) const
   }
   if (spec == nullptr) {
     NABLA_THROW(kInvalidArgument) << "feed '" << name << "' is not an input of " << type_name()
-                                  << " (inputs: " << Joined(names) << ")";
+                                  << " (inputs: " << Join(names) << ")";
   }
   if (!value.defined()) NABLA_THROW(kInvalidArgument) << "feed '" << name << "' is undefined";
   if (value.value().dtype() != spec->dtype) {
@@ -630,7 +603,7 @@ std::map<std::string, Variable> GraphModel::Run(const std::map<std::string, Vari
     if (it == values.end()) {
       NABLA_THROW(kInvalidArgument)
           << type_name() << ": output '" << out << "' cannot be computed: input(s) "
-          << Joined(MissingInputs(out, values)) << " not fed";
+          << Join(MissingInputs(out, values)) << " not fed";
     }
     result[out] = it->second;
   }

@@ -1,34 +1,11 @@
 #include "graph/registry.h"
 
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
+#include "graph/strings.h"
+
 namespace nabla {
-namespace {
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      bool same = std::tolower(a[i - 1]) == std::tolower(b[j - 1]);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
-}  // namespace
 
 std::string OpOrigin::ToString() const {
   switch (kind) {
@@ -49,7 +26,7 @@ std::string OpRegistry::CheckNewLocked(const OpSchema& schema,
   std::vector<std::string> problems = schema.Validate();
   if (!problems.empty()) {
     return "op '" + schema.name() + "' from " + origin.ToString() +
-           " has an invalid schema: " + Joined(problems);
+           " has an invalid schema: " + Join(problems);
   }
   auto it = by_name_.find(schema.name());
   if (it != by_name_.end()) {
@@ -111,11 +88,11 @@ std::string OpRegistry::UnknownOpMessage(const std::string& name) const {
   if (plugins.empty()) {
     message += "no plugin is loaded - did you forget --plugin?";
   } else {
-    message += "no loaded plugin provides it (loaded: " + Joined(plugins) +
+    message += "no loaded plugin provides it (loaded: " + Join(plugins) +
                ") - did you forget --plugin?";
   }
   std::vector<std::string> close = CloseMatches(name);
-  if (!close.empty()) message += " Close names: " + Joined(close) + ".";
+  if (!close.empty()) message += " Close names: " + Join(close) + ".";
   return message;
 }
 
@@ -133,15 +110,7 @@ std::vector<std::string> OpRegistry::Names() const {
 }
 
 std::vector<std::string> OpRegistry::CloseMatches(const std::string& name) const {
-  std::vector<std::pair<size_t, std::string>> scored;
-  for (const std::string& candidate : Names()) {
-    size_t d = EditDistance(name, candidate);
-    if (d <= std::max<size_t>(2, name.size() / 3)) scored.push_back({d, candidate});
-  }
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> out;
-  for (size_t i = 0; i < scored.size() && i < 5; ++i) out.push_back(scored[i].second);
-  return out;
+  return nabla::CloseMatches(name, Names(), 5);
 }
 
 void OpRegistry::NotePluginLoaded(const std::string& path) {

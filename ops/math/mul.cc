@@ -9,33 +9,18 @@
 //            element of b: nothing to sum (same shape), all elements
 //            (scalar), the rows (row: grad_b[j] = sum_i g[i, j] a[i, j]).
 // No attributes.
+#include <functional>
+
 #include "graph/registry.h"
+#include "ops/math/broadcast.h"
 
 namespace nabla {
 namespace {
 
-enum class Broadcast { kSame, kScalar, kRow };
-
-// The shape function has accepted the pair, so anything else is a row.
-Broadcast BroadcastOf(const Tensor& a, const Tensor& b) {
-  if (b.shape() == a.shape()) return Broadcast::kSame;
-  if (b.rank() <= 1 && b.size() == 1) return Broadcast::kScalar;
-  return Broadcast::kRow;
-}
-
 struct MulKernel {
   template <typename T>
   static void Forward(ForwardContext& ctx) {
-    const Tensor& a = ctx.input(0);
-    const Tensor& b = ctx.input(1);
-    Tensor& y = ctx.output(0);
-    switch (BroadcastOf(a, b)) {
-      case Broadcast::kSame: y.array<T>() = a.array<T>() * b.array<T>(); break;
-      case Broadcast::kScalar: y.array<T>() = a.array<T>() * b.data<T>()[0]; break;
-      case Broadcast::kRow:
-        y.matrix<T>().array() = a.matrix<T>().array().rowwise() * b.array<T>().transpose();
-        break;
-    }
+    BroadcastApply<T>(ctx.input(0), ctx.input(1), ctx.output(0), std::multiplies<>());
   }
 
   template <typename T>
@@ -43,38 +28,12 @@ struct MulKernel {
     const Tensor& a = ctx.input(0);
     const Tensor& b = ctx.input(1);
     const Tensor& grad_output = ctx.grad_output(0);
-    const Broadcast broadcast = BroadcastOf(a, b);
+    // grad_output has a's shape, so b broadcasts against it as against a.
     if (ctx.needs_grad(0)) {
-      Tensor& grad_a = ctx.grad_input(0);
-      switch (broadcast) {
-        case Broadcast::kSame:
-          grad_a.array<T>() = grad_output.array<T>() * b.array<T>();
-          break;
-        case Broadcast::kScalar:
-          grad_a.array<T>() = grad_output.array<T>() * b.data<T>()[0];
-          break;
-        case Broadcast::kRow:
-          grad_a.matrix<T>().array() =
-              grad_output.matrix<T>().array().rowwise() * b.array<T>().transpose();
-          break;
-      }
+      BroadcastApply<T>(grad_output, b, ctx.grad_input(0), std::multiplies<>());
     }
     if (!ctx.needs_grad(1)) return;
-    Tensor& grad_b = ctx.grad_input(1);
-    switch (broadcast) {
-      case Broadcast::kSame:
-        grad_b.array<T>() = grad_output.array<T>() * a.array<T>();
-        break;
-      case Broadcast::kScalar:
-        grad_b.data<T>()[0] = (grad_output.array<T>() * a.array<T>()).sum();
-        break;
-      case Broadcast::kRow:
-        grad_b.array<T>() = (grad_output.matrix<T>().array() * a.matrix<T>().array())
-                                .colwise()
-                                .sum()
-                                .transpose();
-        break;
-    }
+    ReduceToB<T>(a, b, ctx.grad_input(1), [&](auto view) { return view(grad_output) * view(a); });
   }
 };
 
@@ -84,19 +43,7 @@ NABLA_REGISTER_OP(
         .Input("a")
         .Input("b")
         .Output("y")
-        .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-          const Shape& a = in[0];
-          const Shape& b = in[1];
-          bool same = b.CompatibleWith(a);
-          bool scalar = b.rank() == 0 || b.CompatibleWith(Shape{1});
-          bool row = a.rank() == 2 && b.CompatibleWith(Shape{a[1]});
-          if (!same && !scalar && !row) {
-            NABLA_THROW(kInvalidArgument)
-                << "b " << b.ToString() << " does not broadcast against a " << a.ToString()
-                << ": expected a's shape, a scalar ([] or [1]) or a row [M] of a [N, M]";
-          }
-          return std::vector<Shape>{a};
-        })
+        .Shapes(BroadcastShapes)
         .Sample({{}, {{3, 4}, {3, 4}}})
         .Sample({{}, {{3, 4}, {}}})
         .Sample({{}, {{3, 4}, {1}}})

@@ -1,0 +1,23 @@
+// String helpers for user-facing messages: joined lists and "did you mean"
+// suggestions.
+#ifndef NABLA_GRAPH_STRINGS_H_
+#define NABLA_GRAPH_STRINGS_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace nabla {
+
+// "a, b, c" (or with another separator); "" for no items.
+std::string Join(const std::vector<std::string>& items, const std::string& separator = ", ");
+
+// The candidates within case-insensitive edit distance max(2, name.size() / 3)
+// of name, closest first (ties alphabetical), at most max_results of them.
+std::vector<std::string> CloseMatches(const std::string& name,
+                                      const std::vector<std::string>& candidates,
+                                      size_t max_results);
+
+}  // namespace nabla
+
+#endif  // NABLA_GRAPH_STRINGS_H_
