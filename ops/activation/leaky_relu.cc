@@ -4,17 +4,25 @@
 // Attribute slope (float, default 0.01): any finite value. 0 is ReLU, 1 is
 // the identity (the network becomes linear), negative and > 1 slopes are
 // legal: the course experiments sweep them. At x == 0 the gradient is slope.
+#include "graph/parallel.h"
 #include "graph/registry.h"
 
 namespace nabla {
 namespace {
+
+// Below this many elements per thread, one thread is faster.
+constexpr int64_t kMinPerThread = 1 << 14;
 
 struct LeakyReluKernel {
   template <typename T>
   static void Forward(ForwardContext& ctx) {
     const T slope = static_cast<T>(ctx.attr_float("slope"));
     auto x = ctx.input(0).array<T>();
-    ctx.output(0).array<T>() = (x > T(0)).select(x, slope * x);
+    auto y = ctx.output(0).array<T>();
+    ParallelFor(x.size(), kMinPerThread, [&](int64_t begin, int64_t end) {
+      auto xs = x.segment(begin, end - begin);
+      y.segment(begin, end - begin) = (xs > T(0)).select(xs, slope * xs);
+    });
   }
 
   template <typename T>
@@ -23,7 +31,12 @@ struct LeakyReluKernel {
     const T slope = static_cast<T>(ctx.attr_float("slope"));
     auto x = ctx.input(0).array<T>();
     auto grad_output = ctx.grad_output(0).array<T>();
-    ctx.grad_input(0).array<T>() = (x > T(0)).select(grad_output, slope * grad_output);
+    auto grad_input = ctx.grad_input(0).array<T>();
+    ParallelFor(x.size(), kMinPerThread, [&](int64_t begin, int64_t end) {
+      const int64_t n = end - begin;
+      auto g = grad_output.segment(begin, n);
+      grad_input.segment(begin, n) = (x.segment(begin, n) > T(0)).select(g, slope * g);
+    });
   }
 };
 

@@ -9,11 +9,10 @@
 // weight_init: "kaiming_uniform" (PyTorch's default: bound 1/sqrt(in)),
 // "xavier_uniform", "xavier_normal", "kaiming_normal" (ReLU gain).
 // The bias starts at U(-1/sqrt(in), 1/sqrt(in)) as in PyTorch.
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 
+#include "graph/parallel.h"
 #include "graph/registry.h"
 
 namespace nabla {
@@ -21,8 +20,21 @@ namespace {
 
 // Batches up to this size take the matrix-vector path in Forward.
 constexpr int64_t kSmallBatch = 4;
-// Below this many weights one thread is faster than waking the others.
-constexpr int64_t kParallelWeights = 1 << 15;
+// Work below which a second thread costs more than it saves (elements).
+constexpr int64_t kMinWorkPerThread = 1 << 14;
+
+template <typename M>
+int64_t MinRowsPerThread(const M& m) {
+  return std::max<int64_t>(16, kMinWorkPerThread / std::max<int64_t>(1, m.cols()));
+}
+
+// m = 0 on every thread, then the GEMM accumulates into it: Eigen's
+// `m = a * b` would zero m first on the calling thread alone.
+template <typename M>
+void ParallelSetZero(M& m) {
+  ParallelFor(m.rows(), MinRowsPerThread(m),
+              [&](int64_t begin, int64_t end) { m.middleRows(begin, end - begin).setZero(); });
+}
 
 struct LinearKernel {
   template <typename T>
@@ -36,24 +48,18 @@ struct LinearKernel {
       // Eigen runs on one thread. Splitting W's rows statically over the
       // threads keeps each thread's share of W in its own L2 from one call
       // to the next, instead of streaming all of W from L3.
-      const int64_t out = weight.rows();
-#pragma omp parallel if (weight.size() >= kParallelWeights)
-      {
-        const int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
-        const int64_t chunk = (out + threads - 1) / threads;
-        const int64_t begin = std::min(out, thread * chunk);
-        const int64_t count = std::min(out, begin + chunk) - begin;
-        if (count > 0) {
-          y.middleCols(begin, count).rowwise() = bias.segment(begin, count).matrix().transpose();
-          y.middleCols(begin, count).noalias() +=
-              x * weight.middleRows(begin, count).transpose();
-        }
-      }
+      ParallelFor(weight.rows(), MinRowsPerThread(weight), [&](int64_t begin, int64_t end) {
+        const int64_t count = end - begin;
+        y.middleCols(begin, count).rowwise() = bias.segment(begin, count).matrix().transpose();
+        y.middleCols(begin, count).noalias() += x * weight.middleRows(begin, count).transpose();
+      });
       return;
     }
-    // Start from the bias and let the GEMM accumulate: Eigen's `y = x*W^T`
-    // would zero y first and then need a second pass for the bias.
-    y.rowwise() = bias.matrix().transpose();
+    // Start from the bias and let the GEMM accumulate: `y = x*W^T` would
+    // zero y first and then need a second pass for the bias.
+    ParallelFor(y.rows(), MinRowsPerThread(y), [&](int64_t begin, int64_t end) {
+      y.middleRows(begin, end - begin).rowwise() = bias.matrix().transpose();
+    });
     y.noalias() += x * weight.transpose();
   }
 
@@ -61,14 +67,21 @@ struct LinearKernel {
   static void Backward(BackwardContext& ctx) {
     auto grad_output = ctx.grad_output(0).matrix<T>();
     if (ctx.needs_grad(0)) {
-      ctx.grad_input(0).matrix<T>().noalias() = grad_output * ctx.input(1).matrix<T>();
+      auto grad_input = ctx.grad_input(0).matrix<T>();
+      ParallelSetZero(grad_input);
+      grad_input.noalias() += grad_output * ctx.input(1).matrix<T>();
     }
     if (ctx.needs_grad(1)) {
-      ctx.grad_input(1).matrix<T>().noalias() =
-          grad_output.transpose() * ctx.input(0).matrix<T>();
+      auto grad_weight = ctx.grad_input(1).matrix<T>();
+      ParallelSetZero(grad_weight);
+      grad_weight.noalias() += grad_output.transpose() * ctx.input(0).matrix<T>();
     }
     if (ctx.needs_grad(2)) {
-      ctx.grad_input(2).matrix<T>().noalias() = grad_output.colwise().sum();
+      auto grad_bias = ctx.grad_input(2).array<T>();
+      ParallelFor(grad_bias.size(), 64, [&](int64_t begin, int64_t end) {
+        grad_bias.segment(begin, end - begin) =
+            grad_output.middleCols(begin, end - begin).colwise().sum().transpose().array();
+      });
     }
   }
 };
