@@ -1,0 +1,39 @@
+# Shared by the tests/examples/mnist/*_test.sh scripts, which source it:
+# they run the experiment scripts of examples/mnist and the real `nabla`
+# binary on the mnist-digits data set (made by tools/setup.sh).
+#
+# Sourcing it sets -euo pipefail, cds into a fresh $work under $TEST_TMPDIR
+# and defines:
+#   $root, $nabla, $scripts   the runfiles root, the binary, examples/mnist
+#   fail MESSAGE              prints FAIL: MESSAGE and exits 1
+#   check_csv FILE ARGS...    tests/examples/mnist/check_csv.py
+#   expect_image FILE         FILE exists, is non-empty and is a PNG or SVG
+set -euo pipefail
+
+root="$TEST_SRCDIR/$TEST_WORKSPACE"
+nabla="$root/tools/nabla"
+scripts="$root/examples/mnist"
+work=$(mktemp -d "$TEST_TMPDIR/work.XXXXXX")
+cd "$work"
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+[[ -x "$nabla" ]] || fail "no nabla binary at $nabla"
+digits="${NABLA_DATA_HOME:-/var/lib/nabla/data}/mnist-digits"
+[[ -f "$digits/train-images-idx3-ubyte.gz" ]] ||
+  fail "mnist-digits not found at $digits: run tools/setup.sh first"
+
+check_csv() { python3 "$root/tests/examples/mnist/check_csv.py" "$@"; }
+
+expect_image() {
+  local file="$1"
+  [[ -s "$file" ]] || fail "$file missing or empty"
+  case "$file" in
+    *.png) [[ "$(head -c 4 "$file" | tail -c 3)" == "PNG" ]] || fail "$file is not a PNG" ;;
+    *.svg) grep -q "<svg" "$file" || fail "$file is not an SVG" ;;
+  esac
+  echo "ok: $file ($(wc -c <"$file") bytes)"
+}
