@@ -125,20 +125,26 @@ Adam::Adam(std::vector<NamedParameter> params, AdamOptions options)
 void Adam::Update(const NamedParameter& param, const Tensor& grad,
                   std::vector<Tensor>& buffers) {
   Tensor value = param.variable.value();
-  auto p = value.array<float>();
+  float* p = value.data<float>();
+  const float* g = grad.data<float>();
+  float* m = buffers[0].data<float>();
+  float* v = buffers[1].data<float>();
+  const int64_t n = value.size();
   const float wd = param.weight_decay ? static_cast<float>(options_.weight_decay) : 0.f;
-  Eigen::ArrayXf g = grad.array<float>();
-  if (wd != 0.f) g += wd * p;
-  auto m = buffers[0].array<float>();
-  auto v = buffers[1].array<float>();
   const float b1 = static_cast<float>(options_.beta1), b2 = static_cast<float>(options_.beta2);
-  m = b1 * m + (1 - b1) * g;
-  v = b2 * v + (1 - b2) * g.square();
   const double step = static_cast<double>(state_.step);
   const float correction1 = static_cast<float>(1 - std::pow(options_.beta1, step));
   const float correction2 = static_cast<float>(1 - std::pow(options_.beta2, step));
   const float step_size = static_cast<float>(lr_) / correction1;
-  p -= step_size * m / ((v / correction2).sqrt() + static_cast<float>(options_.eps));
+  const float eps = static_cast<float>(options_.eps);
+  // One fused pass, as for SGD: no temporary for the decayed gradient.
+#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = g[i] + wd * p[i];
+    m[i] = b1 * m[i] + (1 - b1) * d;
+    v[i] = b2 * v[i] + (1 - b2) * d * d;
+    p[i] -= step_size * m[i] / (std::sqrt(v[i] / correction2) + eps);
+  }
 }
 
 }  // namespace nabla
