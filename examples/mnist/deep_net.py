@@ -274,14 +274,7 @@ def epoch_rows(label, seed, result):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     started = datetime.datetime.now()
-    if not args.no_plot:
-        lib.require_gnuplot()
-    nabla = lib.find_nabla(args.nabla)
-    lib.check_data(args.data)
-    out_dir = lib.default_out(args, EXPERIMENT)
-    for sub in ("runs", "eval", "checkpoints"):
-        os.makedirs(os.path.join(out_dir, sub), exist_ok=True)
-    runner = lib.Runner(nabla, out_dir, args.threads)
+    nabla, out_dir, runner = lib.prepare(args, EXPERIMENT, ("runs", "eval", "checkpoints"))
     tmp = tempfile.mkdtemp(prefix="deep_net_data_")
     try:
         return run(args, nabla, out_dir, runner, DataSets(args.data, tmp), started)

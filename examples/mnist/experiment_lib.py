@@ -377,6 +377,20 @@ def default_out(args, experiment):
     return os.path.join(HERE, "results", name)
 
 
+def prepare(args, experiment, subdirs=("runs",)):
+    """The start every experiment shares: check gnuplot (unless --no-plot),
+    the nabla binary and the data, create the output folders. Returns
+    (nabla path, output folder, Runner)."""
+    if not args.no_plot:
+        require_gnuplot()
+    nabla = find_nabla(args.nabla)
+    check_data(args.data)
+    out_dir = default_out(args, experiment)
+    for sub in subdirs:
+        os.makedirs(os.path.join(out_dir, sub), exist_ok=True)
+    return nabla, out_dir, Runner(nabla, out_dir, args.threads)
+
+
 def sgd_options(args):
     return ["--lr", repr(args.lr), "--momentum", repr(args.momentum),
             "--batch-size", str(args.batch_size)]

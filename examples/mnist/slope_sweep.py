@@ -136,13 +136,7 @@ unset multiplot""" % {"title": title, "dec": decorations, "dk": diverged_key,
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     started = datetime.datetime.now()
-    if not args.no_plot:
-        lib.require_gnuplot()
-    nabla = lib.find_nabla(args.nabla)
-    lib.check_data(args.data)
-    out_dir = lib.default_out(args, EXPERIMENT)
-    os.makedirs(os.path.join(out_dir, "runs"), exist_ok=True)
-    runner = lib.Runner(nabla, out_dir, args.threads)
+    nabla, out_dir, runner = lib.prepare(args, EXPERIMENT)
 
     results, summary = [], []
     for slope in args.slope_list:
