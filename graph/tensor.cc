@@ -8,10 +8,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "graph/huge_pages.h"
+
 namespace nabla {
 namespace {
-
-constexpr size_t kAlignment = 64;
 
 // Training allocates the same tensor sizes every step. Freed buffers go to a
 // per-size free list and are handed out again, so a step after the first
@@ -30,7 +30,7 @@ class BufferCache {
         return p;
       }
     }
-    void* p = std::aligned_alloc(kAlignment, RoundUp(bytes));
+    void* p = AllocateBuffer(bytes);
     if (p == nullptr) {
       NABLA_THROW(kInternal) << "out of memory allocating " << bytes
                              << " bytes for a tensor";
@@ -52,11 +52,6 @@ class BufferCache {
 
  private:
   static constexpr size_t kMaxCachedBytes = size_t{256} << 20;
-  static size_t RoundUp(size_t bytes) {
-    size_t n = bytes == 0 ? kAlignment : bytes;
-    return (n + kAlignment - 1) / kAlignment * kAlignment;
-  }
-
   std::mutex mu_;
   std::unordered_map<size_t, std::vector<void*>> free_;
   size_t cached_bytes_ = 0;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 
+#include "graph/huge_pages.h"
 #include "graph/tensor.h"
 
 namespace nabla {
@@ -13,6 +14,21 @@ TEST(Tensor, IsAlignedAndRowMajor) {
   EXPECT_EQ(t.matrix<float>()(1, 0), 4.f);
   EXPECT_EQ(t.rows(), 2);
   EXPECT_EQ(t.cols(), 3);
+}
+
+// Large buffers start on a huge-page boundary (graph/huge_pages.h); small
+// ones, including empty tensors, keep the 64-byte alignment.
+TEST(Tensor, LargeBuffersAreHugePageAligned) {
+  for (int64_t n : {int64_t{0}, int64_t{1}, int64_t{1000}, int64_t{262144}, int64_t{785000}}) {
+    Tensor t(Shape{n});
+    const auto address = reinterpret_cast<uintptr_t>(t.data<float>());
+    EXPECT_EQ(address % 64, 0u) << n;
+    if (t.nbytes() >= kHugePageThreshold) EXPECT_EQ(address % kHugePageBytes, 0u) << n;
+    if (n > 0) {
+      t.data<float>()[n - 1] = 1.f;  // the whole buffer is usable
+      EXPECT_EQ(t.data<float>()[n - 1], 1.f);
+    }
+  }
 }
 
 TEST(Tensor, CopiesShareCloneCopies) {
