@@ -46,12 +46,15 @@ class InputSlots {
     return slot.images;
   }
 
-  Slot& Fill(const data::Batch& batch) {
-    Slot& slot = For(batch.size);
-    std::memcpy(slot.images.mutable_value().data<float>(), batch.images.data(),
-                sizeof(float) * batch.size * features_);
-    std::memcpy(slot.labels.mutable_value().data<int32_t>(), batch.labels.data(),
-                sizeof(int32_t) * batch.size);
+  // Gathers the batcher's next batch straight into the slot's tensors;
+  // nullptr at the end of an epoch.
+  Slot* Next(data::Batcher& batcher) {
+    const int64_t n = batcher.NextSize();
+    Slot* slot = n > 0 ? &For(n) : nullptr;
+    if (!batcher.NextInto(slot ? slot->images.mutable_value().data<float>() : nullptr,
+                          slot ? slot->labels.mutable_value().data<int32_t>() : nullptr)) {
+      return nullptr;
+    }
     return slot;
   }
 
@@ -78,13 +81,11 @@ Result TrainWorkload(BenchModel& model, const data::Dataset& train, const Worklo
   batcher_options.seed = o.seed;
   batcher_options.shuffle = true;
   data::Batcher batcher(train, batcher_options);
-  data::Batch batch;
   InputSlots inputs(train.features());
   inputs.For(std::min<int64_t>(kBatchSize, train.size));
   if (train.size % kBatchSize != 0) inputs.For(train.size % kBatchSize);
 
-  auto step = [&]() {
-    InputSlots::Slot& in = inputs.Fill(batch);
+  auto step = [&](InputSlots::Slot& in) {
     Variable loss = model.Loss(in.images, in.labels);
     sgd.ZeroGrad();
     loss.Backward();
@@ -93,8 +94,9 @@ Result TrainWorkload(BenchModel& model, const data::Dataset& train, const Worklo
   };
 
   for (int64_t i = 0; i < o.warmup;) {
-    if (!batcher.Next(&batch)) continue;  // wrapped to the next epoch
-    step();
+    InputSlots::Slot* in = inputs.Next(batcher);
+    if (in == nullptr) continue;  // wrapped to the next epoch
+    step(*in);
     ++i;
   }
   // The timed epochs start on a fresh permutation, as PyTorch's do.
@@ -104,9 +106,10 @@ Result TrainWorkload(BenchModel& model, const data::Dataset& train, const Worklo
   double total_loss = 0;
   const Clock::time_point start = Clock::now();
   for (int64_t e = 0; e < o.epochs; ++e) {
-    while (batcher.Next(&batch)) {
-      total_loss += step() * static_cast<double>(batch.size);
-      r.timed_samples += batch.size;
+    while (InputSlots::Slot* in = inputs.Next(batcher)) {
+      const int64_t n = in->images.shape()[0];
+      total_loss += step(*in) * static_cast<double>(n);
+      r.timed_samples += n;
     }
   }
   r.elapsed_s = Seconds(start, Clock::now());

@@ -62,27 +62,38 @@ void Batcher::Reorder() {
   }
 }
 
-bool Batcher::Next(Batch* out) {
+int64_t Batcher::NextSize() const {
   const int64_t left = data_.size - position_;
-  if (left <= 0 || (options_.drop_last && left < options_.batch_size)) {
+  if (left <= 0 || (options_.drop_last && left < options_.batch_size)) return 0;
+  return std::min(left, options_.batch_size);
+}
+
+bool Batcher::Next(Batch* out) {
+  const int64_t n = NextSize();
+  if (n > 0) {
+    out->size = n;
+    out->features = data_.features();
+    out->images.resize(n * out->features);
+    out->labels.resize(n);
+    out->indices.assign(order_.begin() + position_, order_.begin() + position_ + n);
+  }
+  return NextInto(out->images.data(), out->labels.data());
+}
+
+bool Batcher::NextInto(float* images, int32_t* labels) {
+  const int64_t n = NextSize();
+  if (n == 0) {
     ++epoch_;
     position_ = 0;
     Reorder();
     return false;
   }
-  const int64_t n = std::min(left, options_.batch_size);
   const int64_t features = data_.features();
-  out->size = n;
-  out->features = features;
-  out->images.resize(n * features);
-  out->labels.resize(n);
-  out->indices.resize(n);
+  const float* source = data_.images.data();
   for (int64_t i = 0; i < n; ++i) {
     const int64_t index = order_[position_ + i];
-    std::copy_n(data_.images.begin() + index * features, features,
-                out->images.begin() + i * features);
-    out->labels[i] = data_.labels[index];
-    out->indices[i] = index;
+    std::copy_n(source + index * features, features, images + i * features);
+    labels[i] = data_.labels[index];
   }
   position_ += n;
   return true;

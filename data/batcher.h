@@ -6,8 +6,9 @@
 // standard library (the shuffle is our own Fisher-Yates over
 // std::mt19937_64, not std::shuffle, whose algorithm is unspecified).
 //
-// Batches are gathered through the permutation into a caller-owned Batch;
-// the dataset itself is never copied or reordered. The last batch of an
+// Batches are gathered through the permutation into a caller-owned Batch,
+// or with NextInto() straight into the caller's tensors; the dataset itself
+// is never copied or reordered. The last batch of an
 // epoch may be short unless drop_last is set.
 //
 // Usage:
@@ -68,6 +69,17 @@ class Batcher {
   // At the end of an epoch returns false (leaving `out` unchanged) and moves
   // to the next epoch, so `while (Next(&b))` runs exactly one epoch.
   bool Next(Batch* out);
+
+  // The number of samples the next Next() / NextInto() returns: 0 when the
+  // current epoch is done.
+  int64_t NextSize() const;
+
+  // Next() without the intermediate Batch: gathers the next batch straight
+  // into caller-owned memory, typically the input Tensors themselves.
+  // `images` must hold NextSize() * features floats and `labels` NextSize()
+  // int32s. At the end of an epoch returns false without touching either
+  // (they may then be null) and moves to the next epoch, as Next() does.
+  bool NextInto(float* images, int32_t* labels);
 
   BatcherState state() const { return {seed_, epoch_, position_}; }
   // Resumes at `state` (possibly with another seed). Throws kInvalidArgument

@@ -75,14 +75,21 @@ double Trainer::LearningRate(int64_t epoch) const {
   return options_.lr;
 }
 
-void Trainer::Feed(const data::Batch& batch, std::map<std::string, Variable>* feeds) const {
-  Tensor images(Shape{batch.size, batch.features});
-  std::memcpy(images.data<float>(), batch.images.data(),
-              sizeof(float) * batch.size * batch.features);
-  Tensor labels(DType::kInt32, Shape{batch.size});
-  std::memcpy(labels.data<int32_t>(), batch.labels.data(), sizeof(int32_t) * batch.size);
+bool Trainer::Feed(data::Batcher& batcher, int64_t features,
+                   std::map<std::string, Variable>* feeds) const {
+  const int64_t n = batcher.NextSize();
+  Tensor images, labels;
+  if (n > 0) {
+    images = Tensor(Shape{n, features});
+    labels = Tensor(DType::kInt32, Shape{n});
+  }
+  if (!batcher.NextInto(n > 0 ? images.data<float>() : nullptr,
+                        n > 0 ? labels.data<int32_t>() : nullptr)) {
+    return false;
+  }
   (*feeds)[image_input_] = Variable(std::move(images));
   (*feeds)[label_input_] = Variable(std::move(labels));
+  return true;
 }
 
 void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
@@ -90,7 +97,6 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
                     const std::function<void(const EpochResult&)>& on_epoch) {
   data::Batcher batcher(train, {options_.batch_size, options_.seed, true, false});
   batcher.Restore(batcher_state_);
-  data::Batch batch;
   std::map<std::string, Variable> feeds;
   const std::vector<NamedParameter> params = model_->NamedParameters();
 
@@ -101,8 +107,8 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     double loss_sum = 0;
     int64_t samples = 0, batch_index = 0;
     const int64_t batches = batcher.BatchesPerEpoch();
-    while (batcher.Next(&batch)) {
-      Feed(batch, &feeds);
+    while (Feed(batcher, train.features(), &feeds)) {
+      const int64_t batch_size = feeds.at(image_input_).shape()[0];
       Variable loss;
       try {
         loss = model_->Run(feeds).at(loss_);
@@ -132,8 +138,8 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
       optimizer_->Step();
       ++step_;
       ++batch_index;
-      loss_sum += value * batch.size;
-      samples += batch.size;
+      loss_sum += value * batch_size;
+      samples += batch_size;
       if (on_step) {
         double elapsed = Now() - start;
         on_step({epoch_ + 1, batch_index, batches, loss_sum / samples,
@@ -162,20 +168,20 @@ EvalResult Trainer::Evaluate(const data::Dataset& data, int64_t batch_size) {
   NoGradGuard no_grad;
   model_->Eval();
   data::Batcher batcher(data, {batch_size, 0, /*shuffle=*/false, false});
-  data::Batch batch;
   std::map<std::string, Variable> feeds;
   double loss_sum = 0;
   int64_t correct = 0, samples = 0;
-  while (batcher.Next(&batch)) {
-    Feed(batch, &feeds);
+  while (Feed(batcher, data.features(), &feeds)) {
     std::map<std::string, Variable> out = model_->Run(feeds);
     const Tensor& logits = out.at(logits_).value();
-    loss_sum += out.at(loss_).value().item() * batch.size;
-    for (int64_t i = 0; i < batch.size; ++i) {
+    const Tensor& labels = feeds.at(label_input_).value();
+    const int64_t n = labels.size();
+    loss_sum += out.at(loss_).value().item() * n;
+    for (int64_t i = 0; i < n; ++i) {
       correct += Argmax(logits.data<float>() + i * logits.cols(), logits.cols()) ==
-                 batch.labels[i];
+                 labels.data<int32_t>()[i];
     }
-    samples += batch.size;
+    samples += n;
   }
   model_->Train();
   return {loss_sum / std::max<int64_t>(samples, 1),

@@ -82,8 +82,10 @@ class Trainer {
 
  private:
   double LearningRate(int64_t epoch) const;
-  // Fills a [n, features] image Variable and [n] label Variable.
-  void Feed(const data::Batch& batch, std::map<std::string, Variable>* feeds) const;
+  // Gathers the batcher's next batch straight into a fresh [n, features]
+  // image Variable and [n] label Variable; false at the end of an epoch.
+  bool Feed(data::Batcher& batcher, int64_t features,
+            std::map<std::string, Variable>* feeds) const;
 
   GraphModel* model_;
   TrainOptions options_;

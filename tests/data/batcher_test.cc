@@ -62,6 +62,37 @@ TEST(BatcherTest, GathersRowsThroughPermutation) {
   }
 }
 
+// NextInto gathers the same batches as Next, straight into caller memory,
+// and ends the epoch the same way.
+TEST(BatcherTest, NextIntoMatchesNext) {
+  const Dataset data = MakeDataset(23);
+  Batcher by_batch(data, Options(10, 3, true, /*drop_last=*/false));
+  Batcher direct(data, Options(10, 3, true, /*drop_last=*/false));
+  Batch batch;
+  for (int epoch = 0; epoch < 2; ++epoch) {
+    for (int64_t expected_size : {10, 10, 3}) {
+      ASSERT_EQ(direct.NextSize(), expected_size);
+      std::vector<float> images(expected_size * 6, -1.f);
+      std::vector<int32_t> labels(expected_size, -1);
+      ASSERT_TRUE(direct.NextInto(images.data(), labels.data()));
+      ASSERT_TRUE(by_batch.Next(&batch));
+      EXPECT_EQ(images, batch.images);
+      EXPECT_EQ(labels, batch.labels);
+    }
+    EXPECT_EQ(direct.NextSize(), 0);
+    EXPECT_FALSE(direct.NextInto(nullptr, nullptr));  // moves to the next epoch
+    EXPECT_FALSE(by_batch.Next(&batch));
+    EXPECT_EQ(direct.state().epoch, epoch + 1);
+  }
+  Batcher dropping(data, Options(10, 3, true, /*drop_last=*/true));
+  for (int i = 0; i < 2; ++i) {
+    std::vector<float> images(60);
+    std::vector<int32_t> labels(10);
+    ASSERT_TRUE(dropping.NextInto(images.data(), labels.data()));
+  }
+  EXPECT_EQ(dropping.NextSize(), 0);  // the short batch of 3 is dropped
+}
+
 TEST(BatcherTest, EverySampleOncePerEpochWithPartialLastBatch) {
   const Dataset data = MakeDataset(103);
   Batcher batcher(data, Options(10, 7));
