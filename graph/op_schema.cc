@@ -77,6 +77,11 @@ OpSchema& OpSchema::Repr(std::function<std::string(const AttrMap&)> fn) {
   return *this;
 }
 
+OpSchema& OpSchema::AccumulatesGradients() {
+  accumulates_gradients_ = true;
+  return *this;
+}
+
 const AttrSpec* OpSchema::FindAttr(const std::string& name) const {
   for (const AttrSpec& a : attrs_) {
     if (a.name == name) return &a;

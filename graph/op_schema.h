@@ -14,6 +14,7 @@
 #ifndef NABLA_GRAPH_OP_SCHEMA_H_
 #define NABLA_GRAPH_OP_SCHEMA_H_
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -108,6 +109,13 @@ class OpSchema {
   // How a layer of this op prints in layouts, e.g. Linear's "(784, 1000)";
   // by default "(attr=value, ...)".
   OpSchema& Repr(std::function<std::string(const AttrMap&)> fn);
+  // Declares that Backward honours BackwardContext::accumulates(i): when it
+  // is true, the kernel adds its gradient into grad_input(i) instead of
+  // overwriting it. The engine then hands such kernels a parameter's
+  // retained gradient (Optimizer::StepAndZeroGrad) directly, sparing a
+  // zero fill and a separate accumulation pass. The registry-driven
+  // gradient check tests both paths for every op.
+  OpSchema& AccumulatesGradients();
   // Kernel is a struct with `template <typename T> static void Forward(
   // ForwardContext&)` and the same for Backward.
   template <typename Kernel>
@@ -128,6 +136,7 @@ class OpSchema {
   const std::vector<GradSample>& samples() const { return samples_; }
   const ShapeFn& shape_fn() const { return shape_fn_; }
   const std::function<std::string(const AttrMap&)>& repr() const { return repr_; }
+  bool accumulates_gradients() const { return accumulates_gradients_; }
   const AttrSpec* FindAttr(const std::string& name) const;
   ForwardFn forward(DType dtype) const;
   BackwardFn backward(DType dtype) const;
@@ -153,6 +162,7 @@ class OpSchema {
   std::vector<GradSample> samples_;
   ShapeFn shape_fn_;
   std::function<std::string(const AttrMap&)> repr_;
+  bool accumulates_gradients_ = false;
   ForwardFn forward_f32_ = nullptr, forward_f64_ = nullptr;
   BackwardFn backward_f32_ = nullptr, backward_f64_ = nullptr;
 };
@@ -198,9 +208,10 @@ class BackwardContext {
   BackwardContext(const AttrMap& attrs, const std::vector<Tensor>& inputs,
                   const std::vector<Tensor>& outputs,
                   const std::vector<Tensor>& grad_outputs, const Tensor& saved,
-                  std::vector<Tensor>* grad_inputs)
+                  std::vector<Tensor>* grad_inputs, uint64_t accumulate_mask = 0)
       : attrs_(attrs), inputs_(inputs), outputs_(outputs),
-        grad_outputs_(grad_outputs), saved_(saved), grad_inputs_(grad_inputs) {}
+        grad_outputs_(grad_outputs), saved_(saved), grad_inputs_(grad_inputs),
+        accumulate_mask_(accumulate_mask) {}
 
   const AttrMap& attrs() const { return attrs_; }
   double attr_float(const std::string& name) const { return attrs_.at(name).f(); }
@@ -213,6 +224,9 @@ class BackwardContext {
   // (the first layer's data input).
   bool needs_grad(int i) const { return (*grad_inputs_)[i].defined(); }
   Tensor& grad_input(int i) { return (*grad_inputs_)[i]; }
+  // Whether grad_input(i) already holds a gradient to add to rather than
+  // overwrite. Only ever true for ops that declare AccumulatesGradients().
+  bool accumulates(int i) const { return (accumulate_mask_ >> i) & 1; }
 
  private:
   const AttrMap& attrs_;
@@ -221,6 +235,7 @@ class BackwardContext {
   const std::vector<Tensor>& grad_outputs_;
   const Tensor& saved_;
   std::vector<Tensor>* grad_inputs_;
+  uint64_t accumulate_mask_;
 };
 
 }  // namespace nabla

@@ -24,6 +24,30 @@ void Accumulate(Tensor* dst, Tensor src) {
   });
 }
 
+// The inputs of `node` whose kernel may add straight into their existing
+// gradient (bit i for input i): for ops that declare AccumulatesGradients(),
+// leaves that already hold a gradient of the right shape and type and that
+// appear only once among the node's inputs (two views of one buffer would
+// overwrite each other).
+uint64_t AccumulateInPlace(const Node& node) {
+  if (!node.op->accumulates_gradients() || node.inputs.size() > 64) return 0;
+  uint64_t mask = 0;
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    const VariableImpl* input = node.inputs[i].get();
+    if (!input->requires_grad || input->grad_fn || !input->grad.defined() ||
+        input->grad.shape() != node.input_values[i].shape() ||
+        input->grad.dtype() != node.input_values[i].dtype()) {
+      continue;  // a mismatched gradient gets Accumulate's error instead
+    }
+    bool repeated = false;
+    for (size_t j = 0; j < node.inputs.size(); ++j) {
+      repeated |= j != i && node.inputs[j].get() == input;
+    }
+    if (!repeated) mask |= uint64_t{1} << i;
+  }
+  return mask;
+}
+
 // Every node reachable from `root`, consumers before producers (Kahn's
 // algorithm over the input edges; iterative).
 std::vector<Node*> ReverseTopologicalOrder(Node* root) {
@@ -132,16 +156,19 @@ void Variable::Backward(const Tensor& grad_output, bool retain_graph) {
       }
     }
     std::vector<Tensor> grad_inputs(node->inputs.size());
+    const uint64_t accumulate = AccumulateInPlace(*node);
     for (size_t i = 0; i < node->inputs.size(); ++i) {
-      if (node->inputs[i]->requires_grad) {
+      if ((accumulate >> i) & 1) {
+        grad_inputs[i] = node->inputs[i]->grad;  // the kernel adds into it
+      } else if (node->inputs[i]->requires_grad) {
         grad_inputs[i] = Tensor(node->input_values[i].dtype(), node->input_values[i].shape());
       }
     }
     BackwardContext ctx(*node->attrs, node->input_values, node->outputs, grad_outputs,
-                        node->saved, &grad_inputs);
+                        node->saved, &grad_inputs, accumulate);
     node->op->backward(node->outputs[0].dtype())(ctx);
     for (size_t i = 0; i < node->inputs.size(); ++i) {
-      if (!grad_inputs[i].defined()) continue;
+      if (!grad_inputs[i].defined() || ((accumulate >> i) & 1)) continue;
       VariableImpl* input = node->inputs[i].get();
       if (input->grad_fn) {
         std::vector<Tensor>& g = grads[input->grad_fn.get()];

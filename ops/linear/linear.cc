@@ -4,6 +4,9 @@
 //   grad_input  = grad_output W          [N, in]
 //   grad_weight = grad_output^T x        [out, in]
 //   grad_bias   = sum over rows of grad_output
+// Accumulates into a parameter's retained gradient when the engine asks
+// (OpSchema::AccumulatesGradients), which saves zeroing the 3 MB weight
+// gradient of a 784x1000 layer every step.
 //
 // Attributes: in_features, out_features (int > 0, required);
 // weight_init: "kaiming_uniform" (PyTorch's default: bound 1/sqrt(in)),
@@ -66,21 +69,28 @@ struct LinearKernel {
   template <typename T>
   static void Backward(BackwardContext& ctx) {
     auto grad_output = ctx.grad_output(0).matrix<T>();
+    // The GEMMs accumulate, so a fresh gradient is zeroed first; one the
+    // engine hands over to accumulate into (ctx.accumulates) is not.
     if (ctx.needs_grad(0)) {
       auto grad_input = ctx.grad_input(0).matrix<T>();
-      ParallelSetZero(grad_input);
+      if (!ctx.accumulates(0)) ParallelSetZero(grad_input);
       grad_input.noalias() += grad_output * ctx.input(1).matrix<T>();
     }
     if (ctx.needs_grad(1)) {
       auto grad_weight = ctx.grad_input(1).matrix<T>();
-      ParallelSetZero(grad_weight);
+      if (!ctx.accumulates(1)) ParallelSetZero(grad_weight);
       grad_weight.noalias() += grad_output.transpose() * ctx.input(0).matrix<T>();
     }
     if (ctx.needs_grad(2)) {
       auto grad_bias = ctx.grad_input(2).array<T>();
+      const bool accumulate = ctx.accumulates(2);
       ParallelFor(grad_bias.size(), 64, [&](int64_t begin, int64_t end) {
-        grad_bias.segment(begin, end - begin) =
-            grad_output.middleCols(begin, end - begin).colwise().sum().transpose().array();
+        auto sums = grad_output.middleCols(begin, end - begin).colwise().sum().transpose().array();
+        if (accumulate) {
+          grad_bias.segment(begin, end - begin) += sums;
+        } else {
+          grad_bias.segment(begin, end - begin) = sums;
+        }
       });
     }
   }
@@ -146,6 +156,7 @@ NABLA_REGISTER_OP(
         .Sample({{{"in_features", int64_t{4}}, {"out_features", int64_t{3}}}, {{5, 4}}})
         // Two rows: the matrix-vector path.
         .Sample({{{"in_features", int64_t{4}}, {"out_features", int64_t{3}}}, {{2, 4}}})
+        .AccumulatesGradients()
         .Kernels<LinearKernel>());
 
 }  // namespace

@@ -2,6 +2,7 @@
 // diamonds, no-grad scope, freed graphs and deep chains.
 #include <gtest/gtest.h>
 
+#include "graph/apply.h"
 #include "graph/variable.h"
 #include "ops/api.h"
 
@@ -50,6 +51,49 @@ TEST(Autodiff, GradientsAccumulateAcrossBackwardsUntilZeroGrad) {
   EXPECT_DOUBLE_EQ(x.grad().at(1), 8.0);
   x.ZeroGrad();
   EXPECT_FALSE(x.grad().defined());
+}
+
+// Linear accumulates into a leaf's existing gradient in place
+// (OpSchema::AccumulatesGradients), except for a leaf that is two of the
+// node's inputs at once, and a weight shared by two nodes gets both sums.
+TEST(Autodiff, InPlaceAccumulationHandlesSharedLeaves) {
+  OpCall linear("Linear", {{"in_features", int64_t{2}}, {"out_features", int64_t{2}}});
+  auto leaf = [](std::vector<double> v, Shape shape) {
+    return Variable(Tensor::FromVector<double>(shape, v), /*requires_grad=*/true);
+  };
+  // y = a a^T + b with a [2, 2]: both the input and the weight are `a`.
+  auto run_twice = [&](bool prior) {
+    Variable a = leaf({1, 2, -1, 0.5}, Shape{2, 2});
+    Variable b = leaf({0.5, -0.25}, Shape{2});
+    if (prior) {
+      a.mutable_grad() = Tensor::FromVector<double>(Shape{2, 2}, {10, 20, 30, 40});
+      b.mutable_grad() = Tensor::FromVector<double>(Shape{2}, {1, 2});
+    }
+    Sum(linear.Apply1({a, a, b}) * linear.Apply1({a, a, b})).Backward();
+    return std::make_pair(a.grad(), b.grad());
+  };
+  auto [fresh_a, fresh_b] = run_twice(false);
+  auto [sum_a, sum_b] = run_twice(true);
+  const double prior_a[] = {10, 20, 30, 40}, prior_b[] = {1, 2};
+  for (int k = 0; k < 4; ++k) EXPECT_NEAR(sum_a.at(k), prior_a[k] + fresh_a.at(k), 1e-12) << k;
+  for (int k = 0; k < 2; ++k) EXPECT_NEAR(sum_b.at(k), prior_b[k] + fresh_b.at(k), 1e-12) << k;
+  // d/da of sum((a a^T + b)^2), by hand: G = 2 (a a^T + b); dA = G a + G^T a.
+  const double a[2][2] = {{1, 2}, {-1, 0.5}}, bias[2] = {0.5, -0.25};
+  double g[2][2];
+  for (int i = 0; i < 2; ++i) {
+    for (int j = 0; j < 2; ++j) {
+      g[i][j] = 2 * (a[i][0] * a[j][0] + a[i][1] * a[j][1] + bias[j]);
+    }
+  }
+  for (int i = 0; i < 2; ++i) {
+    for (int k = 0; k < 2; ++k) {
+      double expected = 0;
+      for (int j = 0; j < 2; ++j) expected += g[i][j] * a[j][k] + g[j][i] * a[j][k];
+      // Two nodes compute Y; the loss sum(Y1 * Y2) sends Y back through
+      // each, and the two halves add up to the gradient of sum(Y^2).
+      EXPECT_NEAR(fresh_a.at(i * 2 + k), expected, 1e-12) << i << "," << k;
+    }
+  }
 }
 
 TEST(Autodiff, InputsWithoutRequiresGradGetNoGradient) {

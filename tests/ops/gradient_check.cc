@@ -82,6 +82,44 @@ std::vector<std::string> CheckGradients(const OpSchema& op) {
       outputs[k].Backward(weights[k], /*retain_graph=*/k + 1 < outputs.size());
     }
 
+    // The same backward into gradients that already hold values must add to
+    // them: through the kernel itself for ops that declare
+    // AccumulatesGradients(), through the engine for the rest.
+    {
+      std::vector<Tensor> fresh, prior;
+      for (Variable& input : inputs) {
+        fresh.push_back(input.grad());
+        if (!input.requires_grad() || !input.grad().defined()) {
+          prior.emplace_back();
+          continue;
+        }
+        Tensor p(DType::kFloat64, input.shape());
+        for (int64_t k = 0; k < p.size(); ++k) p.data<double>()[k] = rng.Uniform(-1, 1);
+        prior.push_back(p);
+        input.mutable_grad() = p.Clone();
+      }
+      ManualSeed(1234);
+      std::vector<Variable> again = call.Apply(inputs);
+      for (size_t k = 0; k < again.size(); ++k) {
+        again[k].Backward(weights[k], /*retain_graph=*/k + 1 < again.size());
+      }
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        if (!prior[i].defined()) continue;
+        const Tensor& sum = inputs[i].grad();
+        for (int64_t k = 0; k < sum.size(); ++k) {
+          const double expected = prior[i].at(k) + fresh[i].at(k);
+          if (std::abs(sum.at(k) - expected) > 1e-12 * std::max(1.0, std::abs(expected))) {
+            std::ostringstream line;
+            line << op.name() << " sample " << s << " input " << i << " (" << names[i] << ") ["
+                 << k << "]: accumulated gradient " << sum.at(k) << ", expected prior "
+                 << prior[i].at(k) << " + " << fresh[i].at(k);
+            problems.push_back(line.str());
+          }
+        }
+        inputs[i].mutable_grad() = fresh[i];
+      }
+    }
+
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (!inputs[i].requires_grad()) continue;
       Tensor& value = inputs[i].mutable_value();

@@ -42,5 +42,32 @@ TEST(GradientCheck, CatchesAWrongBackward) {
   EXPECT_FALSE(testing::CheckGradients(op).empty());
 }
 
+// Correct gradient, but it overwrites where it promised to accumulate.
+struct OverwritingKernel {
+  template <typename T>
+  static void Forward(ForwardContext& ctx) {
+    ctx.output(0).array<T>() = ctx.input(0).array<T>().square();
+  }
+  template <typename T>
+  static void Backward(BackwardContext& ctx) {
+    ctx.grad_input(0).array<T>() = 2 * ctx.input(0).array<T>() * ctx.grad_output(0).array<T>();
+  }
+};
+
+TEST(GradientCheck, CatchesABackwardThatIgnoresAccumulates) {
+  OpSchema op = OpSchema("OverwritingSquare")
+                    .Input("x")
+                    .Output("y")
+                    .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
+                      return std::vector<Shape>{in[0]};
+                    })
+                    .Sample({{}, {{3}}})
+                    .AccumulatesGradients()
+                    .Kernels<OverwritingKernel>();
+  const std::vector<std::string> problems = testing::CheckGradients(op);
+  ASSERT_FALSE(problems.empty());
+  EXPECT_NE(problems[0].find("accumulated gradient"), std::string::npos) << problems[0];
+}
+
 }  // namespace
 }  // namespace nabla
