@@ -87,9 +87,8 @@ Result TrainWorkload(BenchModel& model, const data::Dataset& train, const Worklo
 
   auto step = [&](InputSlots::Slot& in) {
     Variable loss = model.Loss(in.images, in.labels);
-    sgd.ZeroGrad();
     loss.Backward();
-    sgd.Step();
+    sgd.StepAndZeroGrad();
     return loss.value().item();
   };
 

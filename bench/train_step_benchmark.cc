@@ -28,9 +28,8 @@ void BM_TrainStep(benchmark::State& state) {
   Variable x(images), y(labels);
   for (auto _ : state) {
     Variable loss = SoftmaxCrossEntropy(net(x), y);
-    sgd.ZeroGrad();
     loss.Backward();
-    sgd.Step();
+    sgd.StepAndZeroGrad();
     benchmark::DoNotOptimize(loss.value().raw_data());
   }
   state.SetItemsProcessed(state.iterations() * 256);

@@ -6,6 +6,44 @@ namespace nabla {
 namespace {
 // Below this many elements a parameter is updated on one thread.
 constexpr int64_t kParallelThreshold = 1 << 16;
+// One fused SGD pass over a parameter: the update is memory-bound, so
+// reading and writing each array once matters more than anything else.
+// PyTorch starts the buffer at d on the first step; a zero buffer with
+// dampening 0 gives exactly that (0 * momentum + d). A template per
+// (momentum, zero_grad) keeps both tests out of the loop; scalars by value
+// and restrict pointers let the compiler vectorise it.
+template <bool kMomentum, bool kZeroGrad>
+void SgdPass(float* __restrict p, float* __restrict g, float* __restrict buf, int64_t n,
+             float lr, float wd, float momentum, float keep, bool nesterov) {
+#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = g[i] + wd * p[i];
+    if constexpr (kMomentum) {
+      const float b = momentum * buf[i] + keep * d;
+      buf[i] = b;
+      p[i] -= lr * (nesterov ? d + momentum * b : b);
+    } else {
+      p[i] -= lr * d;
+    }
+    if constexpr (kZeroGrad) g[i] = 0.f;
+  }
+}
+
+// The same for Adam.
+template <bool kZeroGrad>
+void AdamPass(float* __restrict p, float* __restrict g, float* __restrict m, float* __restrict v,
+              int64_t n, float wd, float b1, float b2, float step_size, float correction2,
+              float eps) {
+#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+  for (int64_t i = 0; i < n; ++i) {
+    const float d = g[i] + wd * p[i];
+    m[i] = b1 * m[i] + (1 - b1) * d;
+    v[i] = b2 * v[i] + (1 - b2) * d * d;
+    p[i] -= step_size * m[i] / (std::sqrt(v[i] / correction2) + eps);
+    if constexpr (kZeroGrad) g[i] = 0.f;
+  }
+}
+
 }  // namespace
 
 Optimizer::Optimizer(std::vector<NamedParameter> params) : params_(std::move(params)) {
@@ -18,10 +56,14 @@ Optimizer::Optimizer(std::vector<NamedParameter> params) : params_(std::move(par
   }
 }
 
-void Optimizer::Step() {
+void Optimizer::Step() { StepImpl(/*zero_grad=*/false); }
+
+void Optimizer::StepAndZeroGrad() { StepImpl(/*zero_grad=*/true); }
+
+void Optimizer::StepImpl(bool zero_grad) {
   ++state_.step;
   for (const NamedParameter& p : params_) {
-    const Tensor& grad = p.variable.grad();
+    Tensor grad = p.variable.grad();  // a handle: zeroing it zeroes the gradient
     if (!grad.defined()) continue;
     std::vector<Tensor>& buffers = state_.buffers[p.name];
     if (static_cast<int>(buffers.size()) != buffers_per_parameter()) {
@@ -30,7 +72,7 @@ void Optimizer::Step() {
         buffers.push_back(Tensor::Zeros(p.variable.shape()));
       }
     }
-    Update(p, grad, buffers);
+    Update(p, grad, buffers, zero_grad);
   }
 }
 
@@ -87,33 +129,24 @@ Sgd::Sgd(std::vector<NamedParameter> params, SgdOptions options)
   lr_ = options.lr;
 }
 
-void Sgd::Update(const NamedParameter& param, const Tensor& grad,
-                 std::vector<Tensor>& buffers) {
+void Sgd::Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>& buffers,
+                 bool zero_grad) {
   Tensor value = param.variable.value();
   float* p = value.data<float>();
-  const float* g = grad.data<float>();
+  float* g = grad.data<float>();
   const int64_t n = value.size();
   const float lr = static_cast<float>(lr_);
   const float wd = param.weight_decay ? static_cast<float>(options_.weight_decay) : 0.f;
   const float momentum = static_cast<float>(options_.momentum);
   const float keep = 1.f - static_cast<float>(options_.dampening);
   const bool nesterov = options_.nesterov;
-  // One fused pass per parameter: the update is memory-bound, so reading
-  // and writing each array once matters more than anything else here.
-  // PyTorch starts the buffer at d on the first step; a zero buffer with
-  // dampening 0 gives exactly that (0 * momentum + d).
-  if (momentum == 0.f) {
-#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
-    for (int64_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
-    return;
-  }
-  float* buf = buffers[0].data<float>();
-#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
-  for (int64_t i = 0; i < n; ++i) {
-    const float d = g[i] + wd * p[i];
-    const float b = momentum * buf[i] + keep * d;
-    buf[i] = b;
-    p[i] -= lr * (nesterov ? d + momentum * b : b);
+  float* buf = momentum != 0.f ? buffers[0].data<float>() : nullptr;
+  if (buf != nullptr) {
+    zero_grad ? SgdPass<true, true>(p, g, buf, n, lr, wd, momentum, keep, nesterov)
+              : SgdPass<true, false>(p, g, buf, n, lr, wd, momentum, keep, nesterov);
+  } else {
+    zero_grad ? SgdPass<false, true>(p, g, buf, n, lr, wd, momentum, keep, nesterov)
+              : SgdPass<false, false>(p, g, buf, n, lr, wd, momentum, keep, nesterov);
   }
 }
 
@@ -122,11 +155,11 @@ Adam::Adam(std::vector<NamedParameter> params, AdamOptions options)
   lr_ = options.lr;
 }
 
-void Adam::Update(const NamedParameter& param, const Tensor& grad,
-                  std::vector<Tensor>& buffers) {
+void Adam::Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>& buffers,
+                  bool zero_grad) {
   Tensor value = param.variable.value();
   float* p = value.data<float>();
-  const float* g = grad.data<float>();
+  float* g = grad.data<float>();
   float* m = buffers[0].data<float>();
   float* v = buffers[1].data<float>();
   const int64_t n = value.size();
@@ -138,13 +171,8 @@ void Adam::Update(const NamedParameter& param, const Tensor& grad,
   const float step_size = static_cast<float>(lr_) / correction1;
   const float eps = static_cast<float>(options_.eps);
   // One fused pass, as for SGD: no temporary for the decayed gradient.
-#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
-  for (int64_t i = 0; i < n; ++i) {
-    const float d = g[i] + wd * p[i];
-    m[i] = b1 * m[i] + (1 - b1) * d;
-    v[i] = b2 * v[i] + (1 - b2) * d * d;
-    p[i] -= step_size * m[i] / (std::sqrt(v[i] / correction2) + eps);
-  }
+  zero_grad ? AdamPass<true>(p, g, m, v, n, wd, b1, b2, step_size, correction2, eps)
+            : AdamPass<false>(p, g, m, v, n, wd, b1, b2, step_size, correction2, eps);
 }
 
 }  // namespace nabla

@@ -99,6 +99,9 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
   batcher.Restore(batcher_state_);
   std::map<std::string, Variable> feeds;
   const std::vector<NamedParameter> params = model_->NamedParameters();
+  // Steps zero the gradients they consume (StepAndZeroGrad); drop any left
+  // over from before, such as those of a step that diverged.
+  optimizer_->ZeroGrad();
 
   while (epoch_ < options_.epochs) {
     model_->Train();
@@ -126,7 +129,6 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
                                << epoch_ + 1 << ", step " << batch_index + 1
                                << " (global step " << step_ + 1 << ")";
       }
-      optimizer_->ZeroGrad();
       loss.Backward();
       for (const NamedParameter& p : params) {
         if (p.variable.grad().defined() && !p.variable.grad().AllFinite()) {
@@ -135,7 +137,7 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
                                  << batch_index + 1 << " (global step " << step_ + 1 << ")";
         }
       }
-      optimizer_->Step();
+      optimizer_->StepAndZeroGrad();
       ++step_;
       ++batch_index;
       loss_sum += value * batch_size;

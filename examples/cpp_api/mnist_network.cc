@@ -55,9 +55,8 @@ int main() {
   nabla::Sgd sgd(model.NamedParameters(), {.lr = 0.01, .momentum = 0.9});
   for (int step = 1; step <= 20; ++step) {
     Variable loss = model.Loss(model(Variable(images)), Variable(labels));
-    sgd.ZeroGrad();
     loss.Backward();
-    sgd.Step();
+    sgd.StepAndZeroGrad();  // update, and zero the gradients in the same pass
     if (step % 5 == 0) std::printf("step %2d  loss %.4f\n", step, loss.value().item());
   }
   return 0;

@@ -39,9 +39,8 @@ int main() {
   for (int step = 0; step < 200; ++step) {
     nabla::Variable loss = nabla::Mse(net(nabla::Variable(inputs)), nabla::Variable(targets));
     (step == 0 ? first : last) = loss.value().item();
-    sgd.ZeroGrad();
     loss.Backward();
-    sgd.Step();
+    sgd.StepAndZeroGrad();
   }
   std::printf("MSE: %.5f -> %.5f after 200 SGD steps\n", first, last);
   return last < first ? 0 : 1;

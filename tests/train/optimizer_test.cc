@@ -67,6 +67,69 @@ TEST(Adam, MatchesTheReferenceUpdate) {
   EXPECT_NEAR(w.variable.value().at(0), 0.9 - 0.1 * m_hat / (std::sqrt(v_hat) + 1e-8), 1e-5);
 }
 
+// A small PReLU network, the same for a given seed.
+std::shared_ptr<Sequential> SmallNet(uint64_t seed) {
+  ManualSeed(seed);
+  auto net = std::make_shared<Sequential>();
+  net->Add(nn::Linear(4, 5)).Add(nn::PReLU(1, 0.1)).Add(nn::Linear(5, 3));
+  return net;
+}
+
+// Trains `steps` steps on fixed data, zeroing gradients either the classic
+// way (ZeroGrad, Backward, Step) or in the update pass (StepAndZeroGrad).
+template <typename Opt, typename Options>
+std::vector<Tensor> Train(Options options, bool zero_in_step, int steps) {
+  auto net = SmallNet(7);
+  Opt opt(net->NamedParameters(), options);
+  Tensor x = Tensor::FromVector<float>(Shape{2, 4}, {1, -2, 3, 0.5f, -1, 0.25f, 2, -3});
+  Tensor y = Tensor::FromVector<int32_t>(Shape{2}, {0, 2});
+  const float* weight_grad_buffer = nullptr;
+  for (int step = 0; step < steps; ++step) {
+    Variable loss = SoftmaxCrossEntropy(net->Forward(Variable(x)), Variable(y));
+    if (!zero_in_step) opt.ZeroGrad();
+    loss.Backward();
+    if (!zero_in_step) {
+      opt.Step();
+      continue;
+    }
+    // From the second step on, Linear accumulates into the kept buffer.
+    const Tensor& grad = net->NamedParameters()[0].variable.grad();
+    if (step == 1) weight_grad_buffer = grad.data<float>();
+    if (step > 1) EXPECT_EQ(grad.data<float>(), weight_grad_buffer) << "step " << step;
+    opt.StepAndZeroGrad();
+    for (const NamedParameter& p : net->NamedParameters()) {
+      EXPECT_TRUE(p.variable.grad().defined()) << p.name;
+      if (p.variable.grad().defined()) {
+        EXPECT_EQ(p.variable.grad().array<float>().abs().maxCoeff(), 0.f) << p.name;
+      }
+    }
+  }
+  std::vector<Tensor> values;
+  for (const NamedParameter& p : net->NamedParameters()) values.push_back(p.variable.value());
+  return values;
+}
+
+void ExpectSameValues(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (int64_t k = 0; k < a[i].size(); ++k) {
+      EXPECT_EQ(a[i].data<float>()[k], b[i].data<float>()[k]) << "parameter " << i << " [" << k << "]";
+    }
+  }
+}
+
+// Bit for bit: accumulating into a zeroed buffer adds to exact zeros.
+TEST(Optimizer, StepAndZeroGradTrainsExactlyLikeZeroGradThenStep) {
+  SgdOptions momentum{.lr = 0.1, .momentum = 0.9, .weight_decay = 0.01};
+  ExpectSameValues(Train<Sgd>(momentum, false, 6), Train<Sgd>(momentum, true, 6));
+  SgdOptions nesterov{.lr = 0.1, .momentum = 0.9, .nesterov = true};
+  ExpectSameValues(Train<Sgd>(nesterov, false, 6), Train<Sgd>(nesterov, true, 6));
+  SgdOptions plain{.lr = 0.1, .momentum = 0.0};
+  ExpectSameValues(Train<Sgd>(plain, false, 6), Train<Sgd>(plain, true, 6));
+  AdamOptions adam{.lr = 0.01};
+  ExpectSameValues(Train<Adam>(adam, false, 6), Train<Adam>(adam, true, 6));
+}
+
 TEST(Optimizer, StateRoundTripsAndMismatchesAreNamed) {
   NamedParameter w = Param("w", {1.0f, 2.0f});
   Sgd sgd({w}, {.lr = 0.1, .momentum = 0.9});
