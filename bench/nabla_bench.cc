@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <initializer_list>
 #include <iostream>
 #include <memory>
@@ -176,6 +177,19 @@ double PeakRssMib() {
   return usage.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+// Anonymous memory on transparent huge pages now (the kernel's
+// AnonHugePages), to show the benchmark environment took effect; null where
+// the kernel does not say.
+std::optional<double> AnonHugePagesMib() {
+  std::ifstream rollup("/proc/self/smaps_rollup");
+  std::string key;
+  double kib;
+  while (rollup >> key) {
+    if (key == "AnonHugePages:" && rollup >> kib) return kib / 1024.0;
+  }
+  return std::nullopt;
+}
+
 void Report(const Options& o, int threads, const std::string& source, const Result& r) {
   const std::string eigen = "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." +
                             std::to_string(EIGEN_MAJOR_VERSION) + "." +
@@ -190,6 +204,7 @@ void Report(const Options& o, int threads, const std::string& source, const Resu
       {"latency_us_median", JsonNumber(r.latency_us_median)},
       {"latency_us_p90", JsonNumber(r.latency_us_p90)},
       {"peak_rss_mib", JsonNumber(PeakRssMib())},
+      {"anon_huge_pages_mib", JsonNumber(AnonHugePagesMib())},
       {"blas", JsonString(eigen)},
       {"torch_version", "null"},
       {"final_loss", JsonNumber(r.final_loss)},

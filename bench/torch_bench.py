@@ -164,6 +164,18 @@ def build_model(nn, name):
     return nn.Sequential(*layers)
 
 
+def anon_huge_pages_mib():
+    """Anonymous memory on transparent huge pages now (None if unknown)."""
+    try:
+        with open("/proc/self/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("AnonHugePages:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
 # ---------------------------------------------------------------- workloads
 
 def train(torch, model, x, y, args):
@@ -282,6 +294,7 @@ def main():
         "latency_us_median": result.get("latency_us_median"),
         "latency_us_p90": result.get("latency_us_p90"),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "anon_huge_pages_mib": anon_huge_pages_mib(),
         "blas": loaded_blas(blas_libs),
         "torch_version": torch.__version__,
         "final_loss": result.get("final_loss"),
