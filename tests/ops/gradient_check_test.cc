@@ -18,55 +18,56 @@ TEST(GradientCheck, EveryRegisteredOp) {
   }
 }
 
-// The checker itself must catch a wrong backward.
-struct WrongBackwardKernel {
+// y = x^2 with a backward under test: Grad::Run<T>(ctx).
+template <typename Grad>
+struct SquareKernel {
   template <typename T>
   static void Forward(ForwardContext& ctx) {
     ctx.output(0).array<T>() = ctx.input(0).array<T>().square();
   }
   template <typename T>
   static void Backward(BackwardContext& ctx) {
-    ctx.grad_input(0).array<T>() = ctx.grad_output(0).array<T>();  // misses 2x
+    Grad::template Run<T>(ctx);
+  }
+};
+
+template <typename Grad>
+OpSchema SquareOp(const std::string& name) {
+  return OpSchema(name)
+      .Input("x")
+      .Output("y")
+      .Shapes([](const std::vector<Shape>& in, const AttrMap&) { return std::vector<Shape>{in[0]}; })
+      .Sample({{}, {{3}}})
+      .template Kernels<SquareKernel<Grad>>();
+}
+
+// The checker itself must catch a wrong backward.
+struct MissesTheFactorTwo {
+  template <typename T>
+  static void Run(BackwardContext& ctx) {
+    ctx.grad_input(0).array<T>() = ctx.grad_output(0).array<T>();
   }
 };
 
 TEST(GradientCheck, CatchesAWrongBackward) {
-  OpSchema op = OpSchema("WrongSquare")
-                    .Input("x")
-                    .Output("y")
-                    .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-                      return std::vector<Shape>{in[0]};
-                    })
-                    .Sample({{}, {{3}}})
-                    .Kernels<WrongBackwardKernel>();
-  EXPECT_FALSE(testing::CheckGradients(op).empty());
+  EXPECT_FALSE(testing::CheckGradients(SquareOp<MissesTheFactorTwo>("WrongSquare")).empty());
 }
 
 // Correct gradient, but it overwrites where it promised to accumulate.
-struct OverwritingKernel {
+struct Overwrites {
   template <typename T>
-  static void Forward(ForwardContext& ctx) {
-    ctx.output(0).array<T>() = ctx.input(0).array<T>().square();
-  }
-  template <typename T>
-  static void Backward(BackwardContext& ctx) {
+  static void Run(BackwardContext& ctx) {
     ctx.grad_input(0).array<T>() = 2 * ctx.input(0).array<T>() * ctx.grad_output(0).array<T>();
   }
 };
 
 TEST(GradientCheck, CatchesABackwardThatIgnoresAccumulates) {
-  OpSchema op = OpSchema("OverwritingSquare")
-                    .Input("x")
-                    .Output("y")
-                    .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-                      return std::vector<Shape>{in[0]};
-                    })
-                    .Sample({{}, {{3}}})
-                    .AccumulatesGradients()
-                    .Kernels<OverwritingKernel>();
+  OpSchema op = SquareOp<Overwrites>("OverwritingSquare").AccumulatesGradients();
   const std::vector<std::string> problems = testing::CheckGradients(op);
   ASSERT_FALSE(problems.empty());
   EXPECT_NE(problems[0].find("accumulated gradient"), std::string::npos) << problems[0];
+  // Without the promise the engine accumulates, and the same kernel passes.
+  EXPECT_TRUE(testing::CheckGradients(SquareOp<Overwrites>("Square")).empty());
 }
 
 }  // namespace
