@@ -13,7 +13,9 @@
 // "xavier_uniform", "xavier_normal", "kaiming_normal" (ReLU gain).
 // The bias starts at U(-1/sqrt(in), 1/sqrt(in)) as in PyTorch.
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 
 #include "graph/parallel.h"
 #include "graph/registry.h"
@@ -39,6 +41,21 @@ void ParallelSetZero(M& m) {
               [&](int64_t begin, int64_t end) { m.middleRows(begin, end - begin).setZero(); });
 }
 
+// Whether this call should walk `weight` backwards: alternates per weight
+// buffer and calling thread. A weight that misses the small table (more
+// than 64 layers, or two sharing a slot) just restarts at forwards.
+bool ReverseThisCall(const void* weight) {
+  struct Slot {
+    const void* weight = nullptr;
+    bool reverse = false;
+  };
+  thread_local std::array<Slot, 64> slots;
+  Slot& slot = slots[(reinterpret_cast<uintptr_t>(weight) >> 6) % slots.size()];
+  if (slot.weight != weight) slot = {weight, false};
+  slot.reverse = !slot.reverse;
+  return slot.reverse;
+}
+
 struct LinearKernel {
   template <typename T>
   static void Forward(ForwardContext& ctx) {
@@ -50,11 +67,21 @@ struct LinearKernel {
       // A few rows (batch-1 inference) is a matrix-vector product, which
       // Eigen runs on one thread. Splitting W's rows statically over the
       // threads keeps each thread's share of W in its own L2 from one call
-      // to the next, instead of streaming all of W from L3.
+      // to the next, instead of streaming all of W from L3. Where a share
+      // is larger than L2, walking its row chunks in the opposite direction
+      // on every other call starts each call with the rows the last one
+      // touched, which are still cached.
+      const bool reverse = ReverseThisCall(weight.data());
       ParallelFor(weight.rows(), MinRowsPerThread(weight), [&](int64_t begin, int64_t end) {
-        const int64_t count = end - begin;
-        y.middleCols(begin, count).rowwise() = bias.segment(begin, count).matrix().transpose();
-        y.middleCols(begin, count).noalias() += x * weight.middleRows(begin, count).transpose();
+        const int64_t chunk = std::max<int64_t>(16, (end - begin) / 16);
+        const int64_t chunks = (end - begin + chunk - 1) / chunk;
+        for (int64_t k = 0; k < chunks; ++k) {
+          // The same chunks either way, so results do not depend on it.
+          const int64_t first = begin + (reverse ? chunks - 1 - k : k) * chunk;
+          const int64_t count = std::min(chunk, end - first);
+          y.middleCols(first, count).rowwise() = bias.segment(first, count).matrix().transpose();
+          y.middleCols(first, count).noalias() += x * weight.middleRows(first, count).transpose();
+        }
       });
       return;
     }

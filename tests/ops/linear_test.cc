@@ -1,6 +1,9 @@
 // Linear: y = x W^T + b.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "graph/apply.h"
 #include "graph/module.h"
 #include "ops/api.h"
 #include "tests/ops/op_test_util.h"
@@ -24,6 +27,32 @@ TEST(Linear, ForwardAndBackward) {
   EXPECT_TRUE(TensorNear(x.grad(), {2, 3}, {1.5, 0.5, -0.5, 1.5, 0.5, -0.5}));  // g W
   EXPECT_TRUE(TensorNear(weight.grad(), {2, 3}, {5, 7, 9, 5, 7, 9}));         // g^T x
   EXPECT_TRUE(TensorNear(bias.grad(), {2}, {2, 2}));
+}
+
+// Batch-1 calls walk W in alternating directions (to reuse the cache); the
+// result must not depend on it, bit for bit, and must match the batched path.
+TEST(Linear, SmallBatchIsDeterministicAcrossCalls) {
+  ManualSeed(3);
+  auto layer = nn::Linear(300, 1037);  // rows not a multiple of the chunk size
+  NoGradGuard no_grad;
+  Tensor input(Shape{1, 300});
+  for (int64_t k = 0; k < 300; ++k) input.data<float>()[k] = std::sin(0.1f * k);
+  const Tensor first = (*layer)(Variable(input)).value();
+  for (int call = 0; call < 3; ++call) {
+    const Tensor again = (*layer)(Variable(input)).value();
+    for (int64_t j = 0; j < again.size(); ++j) {
+      ASSERT_EQ(again.data<float>()[j], first.data<float>()[j]) << "call " << call << " [" << j << "]";
+    }
+  }
+  // The same row inside a batch of 8 takes the GEMM path.
+  Tensor batch(Shape{8, 300});
+  for (int64_t r = 0; r < 8; ++r) {
+    for (int64_t k = 0; k < 300; ++k) batch.data<float>()[r * 300 + k] = input.data<float>()[k];
+  }
+  const Tensor batched = (*layer)(Variable(batch)).value();
+  for (int64_t j = 0; j < first.size(); ++j) {
+    EXPECT_NEAR(batched.data<float>()[5 * 1037 + j], first.data<float>()[j], 1e-4) << j;
+  }
 }
 
 TEST(Linear, LayerParametersAndLayout) {
