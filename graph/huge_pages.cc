@@ -18,9 +18,12 @@ void* AllocateBuffer(size_t bytes) {
   if (bytes < kHugePageThreshold) {
     return std::aligned_alloc(kAlignment, RoundUp(bytes == 0 ? 1 : bytes, kAlignment));
   }
-  const size_t rounded = RoundUp(bytes, kHugePageBytes);
-  void* p = std::aligned_alloc(kHugePageBytes, rounded);
-  if (p != nullptr) AdviseHugePages(p, rounded);
+  // Aligned but not rounded up: the whole 2 MiB pages inside the buffer
+  // become huge pages and the tail keeps 4 KiB pages, so no memory is
+  // wasted on padding.
+  void* p = nullptr;
+  if (posix_memalign(&p, kHugePageBytes, bytes) != 0) return nullptr;
+  AdviseHugePages(p, bytes);
   return p;
 }
 

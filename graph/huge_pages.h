@@ -3,9 +3,8 @@
 // A training step walks its biggest operands in ways that defeat 4 KiB
 // pages: the GEMMs step through a 3 MB weight matrix row by row, and the
 // batcher gathers 256 random 3 KiB rows from a 188 MB dataset. With 4 KiB
-// pages nearly every row is a TLB miss. Backing those buffers with 2 MiB
-// pages made model A's training step about 12% faster on the 2-core
-// benchmark machine (bench/RESULTS.md).
+// pages nearly every row is a TLB miss: gathering a batch took 255 us with
+// 4 KiB pages and 142 us with 2 MiB pages (bench/RESULTS.md).
 //
 // Linux only uses huge pages for memory that was advised (madvise
 // MADV_HUGEPAGE) before it was first touched when THP is in its default
@@ -19,13 +18,15 @@ namespace nabla {
 
 inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 
-// Buffers of at least this many bytes get huge pages. Smaller ones would
-// waste most of a 2 MiB page each.
-inline constexpr size_t kHugePageThreshold = size_t{1} << 20;
+// Buffers of at least this many bytes get huge pages: one huge page at
+// least, and no padding (see AllocateBuffer).
+inline constexpr size_t kHugePageThreshold = kHugePageBytes;
 
-// `bytes` of 64-byte aligned memory (0 counts as 1), or nullptr when out of memory.
-// At least kHugePageThreshold bytes: 2 MiB aligned, rounded up to whole huge
-// pages and advised before anyone touches it. Free with std::free.
+// `bytes` of 64-byte aligned memory (0 counts as 1), or nullptr when out of
+// memory. From kHugePageThreshold bytes on: 2 MiB aligned and advised
+// before anyone touches it, so every whole 2 MiB page inside is a huge
+// page; the tail shorter than 2 MiB keeps 4 KiB pages (no padding, so the
+// resident size stays the buffer's size). Free with std::free.
 void* AllocateBuffer(size_t bytes);
 
 // Advises [p, p + bytes) for huge pages, for memory not yet touched (for
