@@ -115,17 +115,19 @@ Checkpoint CheckpointFromText(const std::string& text_in, const std::string& sou
   return checkpoint;
 }
 
+Checkpoint ReadCheckpointFile(const std::string& path) {
+  if (!IsCheckpointTextPath(path)) return ReadCheckpoint(path);
+  std::ifstream file(path, std::ios::binary);
+  if (!file) NABLA_THROW(kNotFound) << path << ": cannot open";
+  std::stringstream contents;
+  contents << file.rdbuf();
+  Checkpoint checkpoint = CheckpointFromText(contents.str(), path);
+  checkpoint.source = path;
+  return checkpoint;
+}
+
 void ConvertCheckpointFile(const std::string& in, const std::string& out) {
-  Checkpoint checkpoint;
-  if (IsCheckpointTextPath(in)) {
-    std::ifstream file(in, std::ios::binary);
-    if (!file) NABLA_THROW(kNotFound) << in << ": cannot open";
-    std::stringstream contents;
-    contents << file.rdbuf();
-    checkpoint = CheckpointFromText(contents.str(), in);
-  } else {
-    checkpoint = ReadCheckpoint(in);
-  }
+  const Checkpoint checkpoint = ReadCheckpointFile(in);
   if (IsCheckpointTextPath(out)) {
     WriteFileAtomic(out, CheckpointToText(checkpoint));
   } else {

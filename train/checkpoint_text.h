@@ -23,6 +23,11 @@ std::string CheckpointToText(const Checkpoint& checkpoint);
 // throws Error(kInvalidFile) naming `source` and the line.
 Checkpoint CheckpointFromText(const std::string& text, const std::string& source);
 
+// Reads a checkpoint in either form, chosen by IsCheckpointTextPath: eval
+// and --resume take text checkpoints too. Throws Error naming the file
+// (and, for text, the line).
+Checkpoint ReadCheckpointFile(const std::string& path);
+
 // Reads either form, writes the form `out` names (atomically).
 void ConvertCheckpointFile(const std::string& in, const std::string& out);
 

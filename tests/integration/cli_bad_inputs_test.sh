@@ -71,10 +71,19 @@ expect_failure 3 "nabla eval: error: $mismatch" \
 expect_contains "$(cat "$work/stderr")" "node 'act1'" "attribute mismatch names the node"
 expect_failure 3 "nabla eval: error: valid.ckpt" \
   "$nabla" eval "$root/examples/mnist/deep_prelu.pbtxt" --weights valid.ckpt --data data
-# A text checkpoint is for reading and diffing; eval wants the binary form.
+# eval reads the text form of a checkpoint too, with the same result; a
+# damaged one names the file, line and column.
 "$nabla" convert valid.ckpt valid.ckpt.txt >/dev/null || fail "convert valid.ckpt"
-expect_failure 3 "valid.ckpt.txt is not a nabla checkpoint" \
-  "$nabla" eval "$model" --weights valid.ckpt.txt --data data
+from_binary=$("$nabla" eval "$model" --weights valid.ckpt --data data) || fail "eval valid.ckpt"
+from_text=$("$nabla" eval "$model" --weights valid.ckpt.txt --data data) || fail "eval valid.ckpt.txt"
+[[ "$from_text" == "$from_binary" ]] || fail "eval: text checkpoint gave '$from_text', binary '$from_binary'"
+sed '3s/$/ }}/' valid.ckpt.txt >broken.ckpt.txt
+expect_failure 3 "nabla eval: error: broken.ckpt.txt: not a text checkpoint" \
+  "$nabla" eval "$model" --weights broken.ckpt.txt --data data
+expect_contains "$(cat "$work/stderr")" "broken.ckpt.txt:3:" "text checkpoint error names the line"
+# A file that is neither form.
+expect_failure 3 "mlp_leaky.pbtxt is not a nabla checkpoint" \
+  "$nabla" eval "$model" --weights "$model" --data data
 pass "checkpoints of other models are refused"
 
 # --- Graph files and overrides ----------------------------------------------

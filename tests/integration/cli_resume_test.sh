@@ -51,6 +51,15 @@ for threads in 1 2; do
   pass "$threads thread(s): 2 epochs + --resume to 4 == 4 epochs straight, bit for bit"
 done
 
+# --resume takes the text form of a checkpoint too, with the same result.
+"$nabla" train "$model" "${common[@]}" --threads 1 --epochs 4 --resume "$(ckpt_text half1.ckpt)" \
+  --save fromtext.ckpt >/dev/null 2>fromtext.err || fail "resume from text: $(cat fromtext.err)"
+expect_contains "$(cat fromtext.err)" "resumed from half1.ckpt.txt at epoch 2, step 22" \
+  "resume message names the text checkpoint"
+tensor_section "$(ckpt_text fromtext.ckpt)" >fromtext.tensors
+cmp straight1.tensors fromtext.tensors || fail "resuming from half1.ckpt.txt differs from half1.ckpt"
+pass "--resume from the .ckpt.txt form == from the .ckpt"
+
 # Resuming with another thread count is allowed and runs; README only
 # promises bit-identity at equal --threads, so nothing more is asserted.
 "$nabla" train "$model" "${common[@]}" --threads 2 --epochs 3 --resume half1.ckpt \

@@ -8,6 +8,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
 #include "train/checkpoint.h"
+#include "train/checkpoint_text.h"
 #include "train/trainer.h"
 #include "train/training_state.h"
 
@@ -41,7 +42,7 @@ int EvalCommand(const std::vector<std::string>& args) {
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
 
   std::shared_ptr<GraphModel> model = GraphModel::Load(vm["model"].as<std::string>(), overrides);
-  Checkpoint checkpoint = ReadCheckpoint(vm["weights"].as<std::string>());
+  Checkpoint checkpoint = ReadCheckpointFile(vm["weights"].as<std::string>());
   std::string report = LoadWeights(checkpoint, model.get(), vm["partial"].as<bool>());
   if (!report.empty()) std::cerr << "nabla eval: partial load:\n" << report << "\n";
 

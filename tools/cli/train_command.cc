@@ -12,6 +12,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
 #include "train/checkpoint.h"
+#include "train/checkpoint_text.h"
 #include "train/training_state.h"
 
 namespace nabla::cli {
@@ -133,7 +134,7 @@ int TrainCommand(const std::vector<std::string>& args) {
   for (const std::string& name : tracked) tracked_params.push_back(FindParameter(*model, name));
   std::vector<std::vector<double>> tracked_values;
   if (vm.count("resume")) {
-    Checkpoint checkpoint = ReadCheckpoint(vm["resume"].as<std::string>());
+    Checkpoint checkpoint = ReadCheckpointFile(vm["resume"].as<std::string>());
     RestoreTrainingState(checkpoint, model.get(), &trainer);
     std::cerr << "nabla train: resumed from " << checkpoint.source << " at epoch "
               << trainer.epoch() << ", step " << trainer.step() << "\n";
