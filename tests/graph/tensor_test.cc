@@ -23,7 +23,9 @@ TEST(Tensor, LargeBuffersAreHugePageAligned) {
     Tensor t(Shape{n});
     const auto address = reinterpret_cast<uintptr_t>(t.data<float>());
     EXPECT_EQ(address % 64, 0u) << n;
-    if (t.nbytes() >= kHugePageThreshold) EXPECT_EQ(address % kHugePageBytes, 0u) << n;
+    if (t.nbytes() >= kHugePageThreshold) {
+      EXPECT_EQ(address % kHugePageBytes, 0u) << n;
+    }
     if (n > 0) {
       t.data<float>()[n - 1] = 1.f;  // the whole buffer is usable
       EXPECT_EQ(t.data<float>()[n - 1], 1.f);
