@@ -188,6 +188,17 @@ void OpSchema::CheckAttrsOrThrow(const std::string& where, AttrMap* attrs) const
   throw Error(ErrorCode::kInvalidArgument, message);
 }
 
+std::vector<Shape> ElementwiseShape(const std::vector<Shape>& in, const AttrMap&) {
+  return {in[0]};
+}
+
+std::vector<Shape> RowwiseShape(const std::vector<Shape>& in, const AttrMap&) {
+  if (in[0].rank() != 2) {
+    NABLA_THROW(kInvalidArgument) << "input must be [batch, classes], found " << in[0].ToString();
+  }
+  return {in[0]};
+}
+
 std::function<std::string(const AttrValue&)> Finite() {
   return [](const AttrValue& v) -> std::string {
     return std::isfinite(v.f()) ? "" : "a finite number";

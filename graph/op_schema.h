@@ -167,13 +167,21 @@ class OpSchema {
   BackwardFn backward_f32_ = nullptr, backward_f64_ = nullptr;
 };
 
+// Common shape functions.
+// Output 0 has input 0's shape, whatever its rank (elementwise ops).
+std::vector<Shape> ElementwiseShape(const std::vector<Shape>& in, const AttrMap&);
+// Input 0 must be [batch, classes]; output 0 has its shape (ops over the
+// class dimension: Softmax, LogSoftmax).
+std::vector<Shape> RowwiseShape(const std::vector<Shape>& in, const AttrMap&);
+
 // Common constraints.
 std::function<std::string(const AttrValue&)> Finite();
 std::function<std::string(const AttrValue&)> Positive();
 std::function<std::string(const AttrValue&)> InRange(double lo, double hi);
 std::function<std::string(const AttrValue&)> OneOf(std::vector<std::string> values);
 
-// What kernels see. Constructed by the engine (graph/engine.cc).
+// What kernels see. Constructed by OpCall::Apply (graph/apply.cc) and
+// Variable::Backward (graph/variable.cc).
 class ForwardContext {
  public:
   ForwardContext(const AttrMap& attrs, const std::vector<const Tensor*>& inputs,

@@ -35,9 +35,7 @@ NABLA_REGISTER_OP(OpSchema("Cube")
                       .Output("y")
                       .Attr("scale", AttrType::kFloat, 1.0, "multiplies the cube")
                       .Constraint("finite", Finite())
-                      .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-                        return std::vector<Shape>{in[0]};
-                      })
+                      .Shapes(nabla::ElementwiseShape)
                       .Sample({{}, {{3, 4}}})
                       .Sample({{{"scale", -0.5}}, {{2, 3}}})
                       .Kernels<CubeKernel>());

@@ -47,9 +47,7 @@ NABLA_REGISTER_OP(
         .Output("y")
         .Attr("slope", AttrType::kFloat, 0.01, "multiplier for x <= 0")
         .Constraint("finite", Finite())
-        .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-          return std::vector<Shape>{in[0]};
-        })
+        .Shapes(ElementwiseShape)
         .Repr([](const AttrMap& a) { return "(slope=" + a.at("slope").ToString() + ")"; })
         .Sample({{{"slope", -0.5}}, {{3, 4}}, -2, 2, {0.0}})
         .Sample({{{"slope", 3.0}}, {{2, 5}}, -2, 2, {0.0}})

@@ -27,9 +27,7 @@ NABLA_REGISTER_OP(
         .Doc("y = max(x, 0)")
         .Input("x")
         .Output("y")
-        .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-          return std::vector<Shape>{in[0]};
-        })
+        .Shapes(ElementwiseShape)
         .Sample({{}, {{3, 4}}, -2, 2, {0.0}})
         .Kernels<ReluKernel>());
 

@@ -28,9 +28,7 @@ NABLA_REGISTER_OP(
         .Doc("y = 1 / (1 + exp(-x))")
         .Input("x")
         .Output("y")
-        .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-          return std::vector<Shape>{in[0]};
-        })
+        .Shapes(ElementwiseShape)
         .Sample({{}, {{3, 4}}, -4, 4})
         .Kernels<SigmoidKernel>());
 

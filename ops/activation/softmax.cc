@@ -41,13 +41,7 @@ NABLA_REGISTER_OP(
         .Doc("softmax over dimension 1 of [N, C]")
         .Input("x")
         .Output("y")
-        .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-          if (in[0].rank() != 2) {
-            NABLA_THROW(kInvalidArgument)
-                << "input must be [batch, classes], found " << in[0].ToString();
-          }
-          return std::vector<Shape>{in[0]};
-        })
+        .Shapes(RowwiseShape)
         .Sample({{}, {{3, 4}}, -3, 3})
         .Sample({{}, {{2, 1}}, -3, 3})
         .Kernels<SoftmaxKernel>());

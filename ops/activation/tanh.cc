@@ -25,9 +25,7 @@ NABLA_REGISTER_OP(
         .Doc("y = tanh(x)")
         .Input("x")
         .Output("y")
-        .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-          return std::vector<Shape>{in[0]};
-        })
+        .Shapes(ElementwiseShape)
         .Sample({{}, {{3, 4}}, -3, 3})
         .Kernels<TanhKernel>());
 

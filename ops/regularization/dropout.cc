@@ -85,9 +85,7 @@ NABLA_REGISTER_OP(
                     [](const AttrValue& v) -> std::string {
                       return v.f() >= 0 && v.f() < 1 ? "" : "a value in [0, 1)";
                     })
-        .Shapes([](const std::vector<Shape>& in, const AttrMap&) {
-          return std::vector<Shape>{in[0]};
-        })
+        .Shapes(ElementwiseShape)
         .Sample({{{"p", 0.3}}, {{4, 5}}})
         .Sample({{{"p", 0.0}}, {{3}}})
         .Kernels<DropoutKernel>());

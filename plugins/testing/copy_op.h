@@ -26,8 +26,7 @@ inline OpSchema CopySchema(const std::string& name) {
       .Doc("y = x")
       .Input("x")
       .Output("y")
-      .Shapes(
-          [](const std::vector<Shape>& in, const AttrMap&) { return std::vector<Shape>{in[0]}; })
+      .Shapes(nabla::ElementwiseShape)
       .Sample({{}, {{3}}})
       .Kernels<CopyKernel>();
 }

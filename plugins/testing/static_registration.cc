@@ -19,9 +19,7 @@ struct CopyKernel {
 NABLA_REGISTER_OP(nabla::OpSchema("StaticallyRegisteredOp")
                       .Input("x")
                       .Output("y")
-                      .Shapes([](const std::vector<nabla::Shape>& in, const nabla::AttrMap&) {
-                        return std::vector<nabla::Shape>{in[0]};
-                      })
+                      .Shapes(nabla::ElementwiseShape)
                       .Sample({{}, {{3}}})
                       .Kernels<CopyKernel>());
 

@@ -36,7 +36,7 @@ OpSchema SquareOp(const std::string& name) {
   return OpSchema(name)
       .Input("x")
       .Output("y")
-      .Shapes([](const std::vector<Shape>& in, const AttrMap&) { return std::vector<Shape>{in[0]}; })
+      .Shapes(ElementwiseShape)
       .Sample({{}, {{3}}})
       .template Kernels<SquareKernel<Grad>>();
 }
