@@ -199,7 +199,7 @@ class ForwardContext {
   // State the backward needs beyond inputs and outputs (Dropout's mask).
   Tensor& saved() { return *saved_; }
   bool training() const { return training_; }
-  // A seed drawn for this call from the global generator (see engine.h).
+  // A seed drawn for this call from the global generator (see apply.h).
   uint64_t seed() const { return seed_; }
 
  private:

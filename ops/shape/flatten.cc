@@ -9,21 +9,10 @@
 // unknown.
 // Output and gradient are copies into engine-allocated tensors, never views.
 #include "graph/registry.h"
+#include "ops/shape/copy_kernel.h"
 
 namespace nabla {
 namespace {
-
-struct FlattenKernel {
-  template <typename T>
-  static void Forward(ForwardContext& ctx) {
-    ctx.output(0).CopyFrom(ctx.input(0));
-  }
-
-  template <typename T>
-  static void Backward(BackwardContext& ctx) {
-    if (ctx.needs_grad(0)) ctx.grad_input(0).CopyFrom(ctx.grad_output(0));
-  }
-};
 
 NABLA_REGISTER_OP(
     OpSchema("Flatten")
@@ -50,7 +39,7 @@ NABLA_REGISTER_OP(
         .Sample({{}, {{2, 3, 4}}})
         .Sample({{{"start_dim", int64_t{2}}}, {{2, 3, 2, 2}}})
         .Sample({{{"start_dim", int64_t{0}}}, {{2, 3}}})
-        .Kernels<FlattenKernel>());
+        .Kernels<ShapeCopyKernel>());
 
 }  // namespace
 }  // namespace nabla

@@ -10,21 +10,10 @@
 // dim that is not copied makes the -1 unknown as well.
 // Output and gradient are copies into engine-allocated tensors, never views.
 #include "graph/registry.h"
+#include "ops/shape/copy_kernel.h"
 
 namespace nabla {
 namespace {
-
-struct ReshapeKernel {
-  template <typename T>
-  static void Forward(ForwardContext& ctx) {
-    ctx.output(0).CopyFrom(ctx.input(0));
-  }
-
-  template <typename T>
-  static void Backward(BackwardContext& ctx) {
-    if (ctx.needs_grad(0)) ctx.grad_input(0).CopyFrom(ctx.grad_output(0));
-  }
-};
 
 constexpr char kShapeDoc[] =
     "dims > 0, 0 (copy the input's dim) or a single -1 (inferred)";
@@ -105,7 +94,7 @@ NABLA_REGISTER_OP(
         .Sample({{{"shape", std::vector<int64_t>{0, -1}}}, {{2, 3, 4}}})
         .Sample({{{"shape", std::vector<int64_t>{4, 0, -1}}}, {{2, 3, 4}}})
         .Sample({{{"shape", std::vector<int64_t>{6}}}, {{2, 3}}})
-        .Kernels<ReshapeKernel>());
+        .Kernels<ShapeCopyKernel>());
 
 }  // namespace
 }  // namespace nabla
