@@ -36,8 +36,9 @@ class Optimizer {
   void ZeroGrad();
   // Step(), and sets each gradient to zero in place in the same pass over
   // memory, which costs nothing extra (the pass already streams the
-  // gradient), where a separate zero fill of model A's gradients takes
-  // about 2% of a training step. The next Backward then accumulates
+  // gradient; `bazel run //bench:micro_bench -- sgd`), where a separate
+  // zero fill of model A's gradients took 2.5% of a training step (the perf
+  // profile in bench/RESULTS.md). The next Backward then accumulates
   // straight into the kept buffers (ops that declare
   // OpSchema::AccumulatesGradients skip their own zero fill). A training
   // loop uses it instead of ZeroGrad() + Step():
