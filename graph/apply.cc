@@ -83,8 +83,9 @@ std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs) const {
   bool record = any_requires_grad && GradEnabled();
   Tensor saved;
   uint64_t seed = NextSeed();
+  const SelectedKernel& kernel = KernelFor(dtype);
   ForwardContext ctx(*attrs_, values, &outputs, &saved, TrainingMode(), seed);
-  op.forward(dtype)(ctx);
+  kernel.kernel->Forward(ctx);
 
   if (CheckNumerics()) {
     for (size_t k = 0; k < outputs.size(); ++k) {
@@ -100,6 +101,8 @@ std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs) const {
   if (record) {
     node = std::make_shared<Node>();
     node->op = op_;
+    node->kernel = kernel.kernel;
+    node->kernel_data = std::move(ctx.kernel_data());
     node->attrs = attrs_;
     node->where = where_;
     node->inputs.reserve(inputs.size());
@@ -122,6 +125,24 @@ std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs) const {
     results.emplace_back(std::move(impl));
   }
   return results;
+}
+
+const SelectedKernel& OpCall::KernelFor(DType dtype) const {
+  const ExecutionOptions& options = GetExecutionOptions();
+  for (const CachedKernel& cached : *kernels_) {
+    if (cached.dtype == dtype && cached.backend == options.backend &&
+        cached.precision == options.precision) {
+      return cached.selected;
+    }
+  }
+  SelectedKernel selected;
+  try {
+    selected = SelectKernel(*op_, *attrs_, dtype);
+  } catch (const Error& e) {
+    throw Error(e.code(), Where(*this) + ": " + e.what());
+  }
+  kernels_->push_back({dtype, options.backend, options.precision, std::move(selected)});
+  return kernels_->back().selected;
 }
 
 Variable Apply(const std::string& op_name, const std::vector<Variable>& inputs,

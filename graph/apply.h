@@ -3,10 +3,12 @@
 #ifndef NABLA_GRAPH_APPLY_H_
 #define NABLA_GRAPH_APPLY_H_
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "graph/kernel.h"
 #include "graph/op_schema.h"
 #include "graph/variable.h"
 
@@ -27,16 +29,33 @@ class OpCall {
   // `inputs` are the op's inputs followed by its parameters. Checks count,
   // dtypes and shapes (through the schema's shape function), runs the
   // forward kernel and, if gradients are enabled and any input requires
-  // them, records a Node.
+  // them, records a Node that keeps the kernel instance for backward.
+  //
+  // Kernel instances (graph/kernel.h) are chosen on first use for each
+  // tensor dtype and the ExecutionOptions then in force, and kept: copies
+  // of an OpCall share them.
   std::vector<Variable> Apply(const std::vector<Variable>& inputs) const;
   Variable Apply1(const std::vector<Variable>& inputs) const {
     return Apply(inputs)[0];
   }
+  // The kernel Apply would run on `dtype` tensors now (creating it if need
+  // be): for `nabla ops`, benchmarks and tests.
+  const SelectedKernel& KernelFor(DType dtype) const;
 
  private:
   const OpSchema* op_;
   std::shared_ptr<const AttrMap> attrs_;
   std::string where_;
+  // Kernel instances by (dtype, backend option, precision); a handful at
+  // most; a deque, so returned references stay valid.
+  struct CachedKernel {
+    DType dtype;
+    std::string backend;
+    Precision precision;
+    SelectedKernel selected;
+  };
+  std::shared_ptr<std::deque<CachedKernel>> kernels_ =
+      std::make_shared<std::deque<CachedKernel>>();
 };
 
 // One-shot form: Apply("LeakyReLU", {x}, {{"slope", 0.2}}).

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -201,6 +202,11 @@ class ForwardContext {
   bool training() const { return training_; }
   // A seed drawn for this call from the global generator (see apply.h).
   uint64_t seed() const { return seed_; }
+  // What a backend kernel keeps from this call for its backward (a bf16
+  // copy of an input, a oneDNN workspace): any object, owned by the tape
+  // node (graph/kernel.h). Reference kernels use saved() instead.
+  void set_kernel_data(std::shared_ptr<void> data) { kernel_data_ = std::move(data); }
+  std::shared_ptr<void>& kernel_data() { return kernel_data_; }
 
  private:
   const AttrMap& attrs_;
@@ -209,6 +215,7 @@ class ForwardContext {
   Tensor* saved_;
   bool training_;
   uint64_t seed_;
+  std::shared_ptr<void> kernel_data_;
 };
 
 class BackwardContext {
@@ -235,6 +242,10 @@ class BackwardContext {
   // Whether grad_input(i) already holds a gradient to add to rather than
   // overwrite. Only ever true for ops that declare AccumulatesGradients().
   bool accumulates(int i) const { return (accumulate_mask_ >> i) & 1; }
+  // What this call's forward kept with ForwardContext::set_kernel_data.
+  template <typename T>
+  T* kernel_data() const { return static_cast<T*>(kernel_data_.get()); }
+  void set_kernel_data(std::shared_ptr<void> data) { kernel_data_ = std::move(data); }
 
  private:
   const AttrMap& attrs_;
@@ -244,6 +255,7 @@ class BackwardContext {
   const Tensor& saved_;
   std::vector<Tensor>* grad_inputs_;
   uint64_t accumulate_mask_;
+  std::shared_ptr<void> kernel_data_;
 };
 
 }  // namespace nabla

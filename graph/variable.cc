@@ -1,5 +1,7 @@
 #include "graph/variable.h"
 
+#include "graph/kernel.h"
+
 #include <unordered_map>
 
 namespace nabla {
@@ -84,6 +86,7 @@ void FreeNode(Node* node) {
   node->input_values.clear();
   node->outputs.clear();
   node->saved = Tensor();
+  node->kernel_data.reset();
   node->freed = true;
   // Inputs stay: they are the edges, and leaves must stay reachable for
   // a later backward to report the freed graph rather than do nothing.
@@ -166,7 +169,8 @@ void Variable::Backward(const Tensor& grad_output, bool retain_graph) {
     }
     BackwardContext ctx(*node->attrs, node->input_values, node->outputs, grad_outputs,
                         node->saved, &grad_inputs, accumulate);
-    node->op->backward(node->outputs[0].dtype())(ctx);
+    ctx.set_kernel_data(node->kernel_data);
+    node->kernel->Backward(ctx);
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       if (!grad_inputs[i].defined() || ((accumulate >> i) & 1)) continue;
       VariableImpl* input = node->inputs[i].get();

@@ -71,8 +71,14 @@ class Variable {
 };
 
 // One recorded op application.
+class OpKernel;
+
 struct Node {
   const OpSchema* op = nullptr;
+  // The kernel instance that ran the forward (graph/kernel.h); backward
+  // runs on it too.
+  std::shared_ptr<OpKernel> kernel;
+  std::shared_ptr<void> kernel_data;  // ForwardContext::set_kernel_data
   std::shared_ptr<const AttrMap> attrs;
   std::vector<std::shared_ptr<VariableImpl>> inputs;  // inputs, then params
   std::vector<Tensor> input_values;  // as they were at forward time
