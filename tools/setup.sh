@@ -14,6 +14,7 @@ PACKAGES=(
   libboost-dev libboost-program-options-dev libboost-iostreams-dev
   libboost-filesystem-dev  # Boost.DLL (plugins)
   libbenchmark-dev         # bench/
+  libdnnl-dev              # oneDNN 2.6: the dnnl backend (backends/dnnl)
   zlib1g-dev
   dataset-fashion-mnist    # --data fashion-mnist
   gnuplot-nox              # experiment plots

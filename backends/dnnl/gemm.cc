@@ -1,0 +1,145 @@
+#include "backends/dnnl/gemm.h"
+
+#include <cstring>
+#include <string>
+
+#include "graph/error.h"
+#include "graph/kernel.h"
+#include "graph/parallel.h"
+
+namespace nabla::dnnl_backend {
+namespace {
+
+using dt = dnnl::memory::data_type;
+using tag = dnnl::memory::format_tag;
+
+const char* IsaName(dnnl::cpu_isa isa) {
+  switch (isa) {
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx2_vnni: return "avx2_vnni";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    default: return "other";
+  }
+}
+
+// dims [rows, cols] of a row-major buffer seen as op(X): stored [rows, cols]
+// (tag ab) or stored [cols, rows] and read transposed (tag ba).
+dnnl::memory::desc Desc(int64_t rows, int64_t cols, bool transposed, dt type) {
+  return dnnl::memory::desc({rows, cols}, type, transposed ? tag::ba : tag::ab);
+}
+
+NABLA_REGISTER_BACKEND((BackendInfo{
+    "dnnl", "oneDNN " + std::to_string(DNNL_VERSION_MAJOR) + "." +
+                std::to_string(DNNL_VERSION_MINOR) + " (f32 and bf16 GEMM kernels)",
+    [](ComputeType type) -> std::string {
+      if (type == ComputeType::kBFloat16) return Bf16Unavailable();
+      if (type == ComputeType::kFloat64) return "oneDNN has no float64 kernels";
+      return "";
+    }}));
+
+}  // namespace
+
+dnnl::engine& Engine() {
+  static dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  return *engine;
+}
+
+dnnl::stream& Stream() {
+  static dnnl::stream* stream = new dnnl::stream(Engine());
+  return *stream;
+}
+
+std::string Bf16Unavailable() {
+  const dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
+  if (isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx) {
+    return "";
+  }
+  return std::string("this CPU has no native bf16 arithmetic (oneDNN's ISA here is ") +
+         IsaName(isa) + "; bf16 needs avx512_core_bf16 or avx512_core_amx" +
+         (std::getenv("ONEDNN_MAX_CPU_ISA") ? ", and ONEDNN_MAX_CPU_ISA is set" : "") + ")";
+}
+
+void ToBf16(const float* src, int64_t n, Bf16* dst) {
+  ParallelFor(n, 1 << 15, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      uint32_t u;
+      std::memcpy(&u, src + i, sizeof u);
+      const bool nan = (u & 0x7fffffffu) > 0x7f800000u;
+      const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+      dst[i] = nan ? static_cast<Bf16>((u >> 16) | 0x40u) : static_cast<Bf16>(rounded);
+    }
+  });
+}
+
+std::shared_ptr<std::vector<Bf16>> Bf16Pool::Acquire(int64_t n) {
+  for (auto& buffer : buffers_) {
+    if (buffer.use_count() == 1) {
+      if (static_cast<int64_t>(buffer->size()) < n) buffer->resize(n);
+      return buffer;
+    }
+  }
+  buffers_.push_back(std::make_shared<std::vector<Bf16>>(n));
+  return buffers_.back();
+}
+
+Gemm::Primitive& Gemm::Get(const GemmShape& s) {
+  auto it = primitives_.find(s);
+  if (it != primitives_.end()) return it->second;
+  const dt in = s.bf16 ? dt::bf16 : dt::f32;
+  dnnl::memory::desc a = Desc(s.m, s.k, s.a_transposed, in);
+  dnnl::memory::desc b = Desc(s.k, s.n, s.b_transposed, in);
+  dnnl::memory::desc c({s.m, s.n}, dt::f32, tag::ab);
+  dnnl::primitive_attr attr;
+  if (s.accumulate) {
+    dnnl::post_ops ops;
+    ops.append_sum(1.0f);
+    attr.set_post_ops(ops);
+  }
+  try {
+    dnnl::matmul::desc desc = s.bias ? dnnl::matmul::desc(a, b, dnnl::memory::desc({1, s.n}, dt::f32, tag::ab), c)
+                                     : dnnl::matmul::desc(a, b, c);
+    dnnl::matmul::primitive_desc pd(desc, attr, Engine());
+    auto [pos, inserted] = primitives_.emplace(s, Primitive{pd, dnnl::matmul(pd)});
+    return pos->second;
+  } catch (const dnnl::error& e) {
+    NABLA_THROW(kInternal) << "oneDNN matmul " << s.m << "x" << s.k << "x" << s.n << ": "
+                           << e.what();
+  }
+}
+
+void Gemm::Run(const GemmShape& s, const void* a, const void* b, float* c, const float* bias) {
+  Primitive& p = Get(s);
+  dnnl::engine& engine = Engine();
+  std::unordered_map<int, dnnl::memory> args = {
+      {DNNL_ARG_SRC, dnnl::memory(p.pd.src_desc(), engine, const_cast<void*>(a))},
+      {DNNL_ARG_WEIGHTS, dnnl::memory(p.pd.weights_desc(), engine, const_cast<void*>(b))},
+      {DNNL_ARG_DST, dnnl::memory(p.pd.dst_desc(), engine, c)},
+  };
+  if (s.bias) {
+    args[DNNL_ARG_BIAS] = dnnl::memory(p.pd.bias_desc(), engine, const_cast<float*>(bias));
+  }
+  p.matmul.execute(Stream(), args);
+  Stream().wait();
+}
+
+std::string Gemm::ImplName(const GemmShape& shape) { return Get(shape).pd.impl_info_str(); }
+
+void ColumnSums(const float* grad_output, int64_t rows, int64_t cols, bool accumulate,
+                float* grad_bias) {
+  ParallelFor(cols, 64, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin; j < end; ++j) {
+      if (!accumulate) grad_bias[j] = 0;
+    }
+    for (int64_t i = 0; i < rows; ++i) {
+      const float* row = grad_output + i * cols;
+      for (int64_t j = begin; j < end; ++j) grad_bias[j] += row[j];
+    }
+  });
+}
+
+}  // namespace nabla::dnnl_backend
