@@ -6,6 +6,7 @@
 #include "graph/model.h"
 #include "graph/parallel.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/execution_options.h"
 #include "tools/cli/common.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_text.h"
@@ -28,8 +29,9 @@ int EvalCommand(const std::vector<std::string>& args) {
       ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override")
       ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
   po::variables_map vm;
+  AddExecutionOptions(&options);
   if (!ParseArgs("eval", "MODEL --weights CKPT --data DATA [--split test|train] [--json] "
-                 "[--partial]", args, options, {"model"}, &vm)) {
+                 "[--partial] [--backend B] [--precision P]", args, options, {"model"}, &vm)) {
     return kExitOk;
   }
   const std::string split_name = vm["split"].as<std::string>();
@@ -38,6 +40,7 @@ int EvalCommand(const std::vector<std::string>& args) {
   }
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
   SetNumThreads(vm["threads"].as<int>());
+  ApplyExecutionOptions(vm);
   std::vector<std::string> overrides;
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
 

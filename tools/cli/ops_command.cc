@@ -2,6 +2,7 @@
 // origin.
 #include <iostream>
 
+#include "graph/kernel.h"
 #include "graph/registry.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
@@ -40,7 +41,20 @@ int OpsCommand(const std::vector<std::string>& args) {
       if (!p.doc.empty()) std::cout << " " << p.doc;
       std::cout << (p.weight_decay ? "" : ", no weight decay") << "\n";
     }
+    std::cout << "  kernels: eigen (float32, float64)";
+    for (const KernelEntry* k : KernelRegistry::Global().EntriesFor(name)) {
+      std::cout << ", " << k->backend << " (" << ComputeTypeName(k->compute) << ")";
+    }
+    std::cout << "\n";
   }
+  std::cout << "\nbackends: eigen (the reference: every op, float32 and float64)";
+  for (const std::string& name : KernelRegistry::Global().BackendNames()) {
+    const BackendInfo* info = KernelRegistry::Global().FindBackend(name);
+    std::cout << "; " << name << " (" << info->description;
+    const std::string bf16 = info->unavailable(ComputeType::kBFloat16);
+    std::cout << (bf16.empty() ? "; bf16 runs natively here" : "; no bf16 here: " + bf16) << ")";
+  }
+  std::cout << "\n";
   return kExitOk;
 }
 

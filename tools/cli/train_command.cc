@@ -10,6 +10,7 @@
 #include "graph/parallel.h"
 #include "graph/variable.h"
 #include "tools/cli/commands.h"
+#include "tools/cli/execution_options.h"
 #include "tools/cli/common.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_text.h"
@@ -23,6 +24,7 @@ constexpr char kUsage[] =
     "      [--momentum 0.9] [--weight-decay 0] [--optimizer sgd|adam] [--lr-schedule "
     "constant|cosine]\n"
     "      [--seed S] [--threads T] [--resume CKPT] [--set NODE.ATTR=VALUE]...\n"
+    "      [--backend auto|eigen|dnnl] [--precision float32|bf16]\n"
     "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]";
 
 // One row per epoch; tracked parameters (--track) add a column each with
@@ -99,8 +101,10 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("track", po::value<std::vector<std::string>>()->composing(), "add a parameter's mean value per epoch to the metrics (repeatable, e.g. act1.slope)")
       ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library (repeatable)")
       ("check-numerics", po::bool_switch(), "name the first node whose output goes non-finite");
+  AddExecutionOptions(&options);
   po::variables_map vm;
   if (!ParseArgs("train", kUsage, args, options, {"model"}, &vm)) return kExitOk;
+  const ExecutionOptions execution = ApplyExecutionOptions(vm);
 
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
   SetNumThreads(vm["threads"].as<int>());
@@ -148,13 +152,16 @@ int TrainCommand(const std::vector<std::string>& args) {
   config.set_batch_size(train_options.batch_size);
   config.set_seed(seed);
   config.set_threads(NumThreads());
+  config.set_backend(execution.backend);
+  config.set_precision(PrecisionName(execution.precision));
   config.set_data(data_arg);
   config.set_epochs(train_options.epochs);
   for (const std::string& o : overrides) config.add_overrides(o);
 
   std::cerr << "nabla train: " << model->def().name() << " (" << model->NumParameters()
             << " parameters) on " << train.size << " samples of " << data_arg << ", "
-            << NumThreads() << " thread(s)\n";
+            << NumThreads() << " thread(s), backend " << execution.backend << ", "
+            << PrecisionName(execution.precision) << "\n";
   ProgressBar bar;
   auto on_step = [&](const StepProgress& p) {
     bar.Update(p.epoch, train_options.epochs, p.batch, p.batches, p.running_loss,
