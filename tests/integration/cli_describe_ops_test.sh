@@ -73,7 +73,11 @@ Tanh activation/tanh.cc
 EOF
 # Every entry is a built-in op from ops/ (no plugin is loaded), listed once,
 # sorted by name, and every line belongs to an entry.
-grep -v '^  ' ops.txt >headers.txt
+# The op entries end at the blank line before the backends summary.
+sed '/^$/,$d' ops.txt | grep -v '^  ' >headers.txt
+grep -q '^backends: eigen (the reference' ops.txt || fail "ops: no backends line: $(tail -n 2 ops.txt)"
+grep -A 20 '^ReLU  ' ops.txt | grep -qxF '  kernels: eigen (float32, float64)' ||
+  fail "ops: ReLU's kernels: $(grep -A 20 '^ReLU  ' ops.txt | grep kernels)"
 bad=$(grep -vE '^[A-Z][A-Za-z0-9]*  \[built-in \(ops/[a-z_]+/[a-z_]+\.cc:[0-9]+\)\]$' headers.txt || true)
 [[ -z "$bad" ]] || fail "ops: entries that are not built-in ops from ops/: $bad"
 cut -d' ' -f1 headers.txt >names.txt
