@@ -32,6 +32,7 @@
 #include "data/dataset_dir.h"
 #include "graph/apply.h"
 #include "graph/error.h"
+#include "graph/kernel.h"
 #include "graph/parallel.h"
 #include "graph/version.h"
 
@@ -47,6 +48,7 @@ struct Options {
   std::string model, mode, path, data, graph_dir;
   bool graph_dir_given = false;
   int threads = 1;
+  std::string backend = "auto", precision = "float32";
   WorkloadOptions workload;
   std::optional<int64_t> samples;
   bool json = false;
@@ -68,6 +70,8 @@ Options ParseFlags(int argc, char** argv) {
                                                  "A or B")("mode", po::value(&o.mode)->required(),
                                                            "train, infer or latency")(
       "threads", po::value(&o.threads)->required(), "threads (nabla::SetNumThreads)")(
+      "backend", po::value(&o.backend)->default_value("auto"), "auto, eigen or dnnl")(
+      "precision", po::value(&o.precision)->default_value("float32"), "float32 or bf16")(
       "path", po::value(&o.path)->default_value("api"),
       "api: model built with the C++ API; graph: loaded from a graph file")(
       "data", po::value(&o.data)->default_value(kDefaultData),
@@ -105,6 +109,7 @@ Options ParseFlags(int argc, char** argv) {
   one_of("model", o.model, {"A", "B"});
   one_of("mode", o.mode, {"train", "infer", "latency"});
   one_of("path", o.path, {"api", "graph"});
+  one_of("precision", o.precision, {"float32", "bf16"});
   if (o.threads < 1) throw UsageError("--threads must be at least 1");
   WorkloadOptions& w = o.workload;
   w.epochs = vm.count("epochs") ? epochs : (o.mode == "infer" ? 10 : 1);
@@ -200,18 +205,20 @@ void Report(const Options& o, int threads, const std::string& source, const Resu
       {"model", JsonString(o.model)},
       {"mode", JsonString(o.mode)},
       {"threads", std::to_string(threads)},
+      {"precision", JsonString(o.precision)},
       {"samples_per_s", JsonNumber(r.samples_per_s)},
       {"latency_us_median", JsonNumber(r.latency_us_median)},
       {"latency_us_p90", JsonNumber(r.latency_us_p90)},
       {"peak_rss_mib", JsonNumber(PeakRssMib())},
       {"anon_huge_pages_mib", JsonNumber(AnonHugePagesMib())},
-      {"blas", JsonString(eigen)},
+      {"blas", JsonString(o.backend == "eigen" ? eigen : "oneDNN (" + o.backend + ") where it has the kernel, else " + eigen)},
       {"torch_version", "null"},
       {"final_loss", JsonNumber(r.final_loss)},
       {"blas_libs", "[]"},
       {"timed_samples", std::to_string(r.timed_samples)},
       {"elapsed_s", JsonNumber(r.elapsed_s)},
       {"path", JsonString(o.path)},
+      {"backend", JsonString(o.backend)},
       {"model_source", JsonString(source)},
       {"nabla_version", JsonString(NABLA_VERSION)},
   };
@@ -241,6 +248,8 @@ int Run(int argc, char** argv) {
   }
   try {
     SetNumThreads(o.threads);  // before any op or model exists
+    SetExecutionOptions({o.backend, o.precision == "bf16" ? Precision::kBFloat16
+                                                            : Precision::kFloat32});
     ManualSeed(o.workload.seed);
 
     std::string source;

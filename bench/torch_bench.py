@@ -16,10 +16,16 @@ with the same keys as bazel-bin/bench/nabla_bench:
   --mode latency  median and p90 microseconds of single-sample (batch 1)
                   forward passes, after --warmup passes
 
+  --precision bf16  the forward and the loss under
+                  torch.autocast('cpu', dtype=torch.bfloat16): PyTorch's
+                  one-line mixed precision (bf16 GEMMs through oneDNN,
+                  float32 weights and optimiser)
+
 Run it with Debian's /usr/bin/python3 (python3-torch), not a pyenv python.
-Unless --system-blas is given, the script re-executes itself with
-LD_LIBRARY_PATH pointing at OpenBLAS's OpenMP build, then reports which BLAS
-library the process actually mapped (from /proc/self/maps).
+The script re-executes itself with LD_LIBRARY_PATH pointing at the OpenMP
+build of the BLAS that --blas names (openblas, default, or blis; system:
+whatever libblas.so.3 resolves to), then reports which BLAS library the
+process actually mapped (from /proc/self/maps).
 """
 
 import argparse
@@ -33,7 +39,10 @@ import struct
 import sys
 import time
 
-OPENBLAS_OPENMP_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+BLAS_OPENMP_DIRS = {
+    "openblas": "/usr/lib/x86_64-linux-gnu/openblas-openmp",
+    "blis": "/usr/lib/x86_64-linux-gnu/blis-openmp",
+}
 DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
 BATCH_SIZE = 256
 LEARNING_RATE = 0.01
@@ -64,9 +73,17 @@ def parse_args():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true",
                    help="print one JSON object on stdout")
-    p.add_argument("--system-blas", action="store_true",
-                   help="do not point LD_LIBRARY_PATH at OpenBLAS's OpenMP "
-                        "build; use whatever libblas.so.3 resolves to")
+    p.add_argument("--blas", choices=["openblas", "blis", "system"],
+                   default="openblas",
+                   help="BLAS behind torch's float32 GEMMs: the OpenMP build "
+                        "of OpenBLAS or BLIS, or whatever libblas.so.3 "
+                        "resolves to")
+    p.add_argument("--system-blas", action="store_const", const="system",
+                   dest="blas", help="same as --blas system")
+    p.add_argument("--precision", choices=["float32", "bf16"],
+                   default="float32",
+                   help="bf16: forward and loss under torch.autocast('cpu', "
+                        "dtype=torch.bfloat16)")
     args = p.parse_args()
     if args.threads < 1:
         p.error("--threads must be at least 1")
@@ -77,19 +94,20 @@ def parse_args():
     return args
 
 
-def select_openblas_openmp():
-    """Re-exec this script with OpenBLAS's OpenMP build first on the library path.
+def select_blas_openmp(name):
+    """Re-exec this script with that BLAS's OpenMP build first on the library path.
 
     The dynamic loader reads LD_LIBRARY_PATH only at process start, so it
     cannot be changed from inside the process that imports torch.
     """
-    if not os.path.isdir(OPENBLAS_OPENMP_DIR):
+    directory = BLAS_OPENMP_DIRS[name]
+    if not os.path.isdir(directory):
         return  # Not installed: the BLAS report below will show what loaded.
     path = os.environ.get("LD_LIBRARY_PATH", "")
-    if path.split(":")[0] == OPENBLAS_OPENMP_DIR:
+    if path.split(":")[0] == directory:
         return
     os.environ["LD_LIBRARY_PATH"] = ":".join(
-        p for p in [OPENBLAS_OPENMP_DIR, path] if p)
+        p for p in [directory, path] if p)
     script = os.path.abspath(__file__)
     os.execv(sys.executable, [sys.executable, script] + sys.argv[1:])
 
@@ -115,7 +133,7 @@ def loaded_blas(libraries):
         if os.path.basename(path).startswith("libblas.so"):
             return path
     for path in libraries:  # Some builds link an OpenBLAS directly.
-        if "openblas" in os.path.basename(path):
+        if "openblas" in os.path.basename(path) or "blis" in os.path.basename(path):
             return path
     return "none"
 
@@ -178,8 +196,17 @@ def anon_huge_pages_mib():
 
 # ---------------------------------------------------------------- workloads
 
+def autocast_for(torch, args):
+    """A context manager: autocast to bf16 with --precision bf16, else nothing."""
+    import contextlib
+    if args.precision == "bf16":
+        return lambda: torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext
+
+
 def train(torch, model, x, y, args):
     """Samples/s and sample-weighted mean loss over the timed epochs."""
+    autocast = autocast_for(torch, args)
     loss_fn = torch.nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE,
                                 momentum=MOMENTUM)
@@ -193,7 +220,8 @@ def train(torch, model, x, y, args):
             idx = order[start:start + BATCH_SIZE]
             xb, yb = x.index_select(0, idx), y.index_select(0, idx)
             optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
+            with autocast():
+                loss = loss_fn(model(xb), yb)
             loss.backward()
             optimizer.step()
             total_loss += loss.item() * len(idx)
@@ -216,7 +244,7 @@ def infer(torch, model, x, args):
     """Samples/s of batched eval-mode forward passes."""
     model.eval()
     n = len(x)
-    with torch.no_grad():
+    with torch.no_grad(), autocast_for(torch, args)():
         for i in range(args.warmup):
             start = (i * BATCH_SIZE) % n
             model(x[start:start + BATCH_SIZE])
@@ -236,7 +264,7 @@ def latency(torch, model, x, args):
     model.eval()
     n = len(x)
     times_ns = []
-    with torch.no_grad():
+    with torch.no_grad(), autocast_for(torch, args)():
         for i in range(args.warmup):
             model(x[i % n:i % n + 1])
         for i in range(args.latency_iters):
@@ -256,8 +284,8 @@ def latency(torch, model, x, args):
 
 def main():
     args = parse_args()
-    if not args.system_blas:
-        select_openblas_openmp()
+    if args.blas != "system":
+        select_blas_openmp(args.blas)
     # Before torch loads libgomp, so its thread pool starts at the right size.
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
 
@@ -290,6 +318,7 @@ def main():
         "model": args.model,
         "mode": args.mode,
         "threads": torch.get_num_threads(),
+        "precision": args.precision,
         "samples_per_s": result.get("samples_per_s"),
         "latency_us_median": result.get("latency_us_median"),
         "latency_us_p90": result.get("latency_us_p90"),
