@@ -9,8 +9,16 @@ One command, from the repository root:
 It installs the Debian packages it needs if they are missing, builds
 //bench:nabla_bench, then runs every workload with nabla (C++ API and
 graph-file paths) and PyTorch in alternation, repetition by repetition, and
-prints a Markdown table of medians with nabla/PyTorch ratios. Ratios are only
-printed when every PyTorch run mapped OpenBLAS's OpenMP build.
+prints a Markdown table of medians with nabla/PyTorch ratios.
+
+PyTorch runs twice per workload, on the OpenMP builds of OpenBLAS and of
+BLIS, and nabla is compared with whichever was faster (the table says
+which). bf16 rows run nabla --precision bf16 against PyTorch under
+torch.autocast('cpu', dtype=torch.bfloat16). The GEMM bound of each training
+workload (bench/gemm_bound.cc: oneDNN's matmul alone on the step's exact
+shapes) is measured in the same run, and each framework is shown as a
+fraction of it. Ratios are only printed when every PyTorch run mapped the
+BLAS it was meant to.
 """
 
 import argparse
@@ -28,16 +36,22 @@ import time
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH_BENCH = os.path.join(REPO_ROOT, "bench", "torch_bench.py")
 NABLA_TARGET = "//bench:nabla_bench"
+BOUND_TARGET = "//bench:gemm_bound"
 NABLA_BIN = os.path.join(REPO_ROOT, "bazel-bin", "bench", "nabla_bench")
+BOUND_BIN = os.path.join(REPO_ROOT, "bazel-bin", "bench", "gemm_bound")
 SYSTEM_PYTHON = "/usr/bin/python3"
-OPENBLAS_OPENMP_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+BLAS_OPENMP_DIRS = {
+    "OpenBLAS": "/usr/lib/x86_64-linux-gnu/openblas-openmp",
+    "BLIS": "/usr/lib/x86_64-linux-gnu/blis-openmp",
+}
 # glibc's malloc on transparent huge pages, for every process of both
 # frameworks: it makes PyTorch's training step about 4% faster here (nabla
 # already advises its own large buffers, graph/huge_pages.h). Same
 # environment on both sides; the report shows the huge pages each used.
 MALLOC_TUNABLES = "glibc.malloc.hugetlb=1"
 DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
-PACKAGES = ["python3-torch", "libopenblas0-openmp", "dataset-fashion-mnist"]
+PACKAGES = ["python3-torch", "libopenblas0-openmp", "libblis4-openmp",
+            "dataset-fashion-mnist"]
 RUN_TIMEOUT_S = 3600
 # Other processes (a compiler, say) using more than this many cores during a
 # run disturb it: on two cores an OpenMP team of two then loses its second
@@ -52,20 +66,22 @@ QUICK_FLAGS = ["--samples", "5120", "--latency-iters", "200"]
 
 
 class Workload:
-    def __init__(self, model, mode, threads):
+    def __init__(self, model, mode, threads, precision="float32"):
         self.model, self.mode, self.threads = model, mode, threads
+        self.precision = precision
 
     @property
     def flags(self):
         return ["--model", self.model, "--mode", self.mode,
-                "--threads", str(self.threads)]
+                "--threads", str(self.threads), "--precision", self.precision]
 
     @property
     def label(self):
         what = {"train": "train", "infer": "inference, batch 256",
                 "latency": "latency, batch 1"}[self.mode]
         threads = "thread" if self.threads == 1 else "threads"
-        return f"{self.model} {what}, {self.threads} {threads}"
+        precision = " **bf16**" if self.precision == "bf16" else ""
+        return f"{self.model} {what}{precision}, {self.threads} {threads}"
 
     @property
     def metrics(self):
@@ -75,10 +91,13 @@ class Workload:
         return [("samples_per_s", "samples/s")]
 
 
-WORKLOADS = [Workload(model, mode, threads)
-             for model, mode in [("A", "train"), ("B", "train"),
-                                 ("A", "infer"), ("A", "latency")]
-             for threads in (1, 2)]
+WORKLOADS = ([Workload(model, mode, threads)
+              for model, mode in [("A", "train"), ("B", "train"),
+                                  ("A", "infer"), ("A", "latency")]
+              for threads in (1, 2)]
+             + [Workload(model, "train", threads, "bf16")
+                for model in ("A", "B") for threads in (1, 2)])
+TORCH_RUNNERS = [f"PyTorch ({blas})" for blas in BLAS_OPENMP_DIRS]
 
 
 class Runner:
@@ -125,8 +144,9 @@ def find_nabla(nabla_bin, skip_build):
         if shutil.which("bazel") is None:
             log("run_bench: bazel not found; not building nabla_bench")
         else:
-            log(f"run_bench: bazel build {NABLA_TARGET}")
-            result = subprocess.run(["bazel", "build", NABLA_TARGET], cwd=REPO_ROOT)
+            log(f"run_bench: bazel build {NABLA_TARGET} {BOUND_TARGET}")
+            result = subprocess.run(["bazel", "build", NABLA_TARGET, BOUND_TARGET],
+                                    cwd=REPO_ROOT)
             if result.returncode != 0:
                 log(f"run_bench: building {NABLA_TARGET} failed; "
                     "benchmarking PyTorch only")
@@ -146,13 +166,37 @@ def make_runners(nabla_bin, data_dir, extra_flags):
         for path in ("api", "graph"):
             runners.append(Runner(f"nabla ({path})",
                                   [nabla_bin, "--path", path] + common, dict(env)))
-    # OpenBLAS's OpenMP build for the PyTorch process only.
-    torch_env = dict(env)
-    torch_env["LD_LIBRARY_PATH"] = ":".join(
-        p for p in [OPENBLAS_OPENMP_DIR, os.environ.get("LD_LIBRARY_PATH")] if p)
-    runners.append(Runner("PyTorch", [SYSTEM_PYTHON, TORCH_BENCH] + common,
-                          torch_env))
+    # Each BLAS's OpenMP build for its PyTorch process only.
+    for blas, directory in BLAS_OPENMP_DIRS.items():
+        torch_env = dict(env)
+        torch_env["LD_LIBRARY_PATH"] = ":".join(
+            p for p in [directory, os.environ.get("LD_LIBRARY_PATH")] if p)
+        runners.append(Runner(f"PyTorch ({blas})",
+                              [SYSTEM_PYTHON, TORCH_BENCH, "--blas", blas.lower()] + common,
+                              torch_env))
     return runners
+
+
+def run_bounds(reps):
+    """bounds[(model, threads)] -> list of gemm_bound reports."""
+    bounds = {}
+    if not os.access(BOUND_BIN, os.X_OK):
+        log(f"run_bench: {BOUND_BIN} is absent; no GEMM bound rows")
+        return bounds
+    for model in ("A", "B"):
+        for threads in (1, 2):
+            for _ in range(reps):
+                wait_until_idle()
+                result = subprocess.run([BOUND_BIN, "--model", model, "--threads", str(threads)],
+                                        env=dict(os.environ, OMP_NUM_THREADS=str(threads)),
+                                        capture_output=True, text=True, timeout=600)
+                report = parse_report(result.stdout)
+                if result.returncode == 0 and report:
+                    bounds.setdefault((model, threads), []).append(report)
+                    log(f"GEMM bound {model}, {threads} thread(s): "
+                        f"{report['float32_samples_per_s']:.0f} float32, "
+                        f"{report.get('bf16_samples_per_s') or 0:.0f} bf16 samples/s")
+    return bounds
 
 
 # ---------------------------------------------------------------- running
@@ -310,21 +354,37 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
-def build_tables(runners, workloads, results, show_ratios):
-    """Markdown tables: speed, peak memory, training loss (a sanity check)."""
+def best_torch(workload, by_runner):
+    """The PyTorch runner with the better median on this workload, or None."""
+    key, unit = workload.metrics[0]
+    lower_is_better = workload.mode == "latency"
+    best, best_value = None, None
+    for name in TORCH_RUNNERS:
+        value = median_of(by_runner.get(name, []), key)
+        if value is None:
+            continue
+        if best is None or (value < best_value if lower_is_better else value > best_value):
+            best, best_value = name, value
+    return best
+
+
+def build_tables(runners, workloads, results, bounds, show_ratios):
+    """Markdown tables: speed, GEMM bound, peak memory, training loss."""
     names = [r.name for r in runners]
-    nabla_names = [name for name in names if name != "PyTorch"]
+    nabla_names = [name for name in names if name not in TORCH_RUNNERS]
 
     def table(metric_list, with_ratios=True):
         ratio_names = nabla_names if show_ratios and with_ratios else []
-        header = (["Workload", "Metric"] + names
-                  + [f"{name} / PyTorch" for name in ratio_names])
+        header = (["Workload", "Metric"] + names + ["best PyTorch"]
+                  + [f"{name} / best PyTorch" for name in ratio_names])
         rows = []
         for workload, by_runner in zip(workloads, results):
+            best = best_torch(workload, by_runner)
             for key, unit in metric_list(workload):
                 row = [workload.label, unit]
                 row += [format_cell(by_runner[name], key) for name in names]
-                row += [format_ratio(by_runner[name], by_runner["PyTorch"], key)
+                row.append(best.replace("PyTorch ", "") if best else "—")
+                row += [format_ratio(by_runner[name], by_runner[best], key) if best else "—"
                         for name in ratio_names]
                 rows.append(row)
         return markdown_table(header, rows)
@@ -333,13 +393,70 @@ def build_tables(runners, workloads, results, show_ratios):
     memory = table(lambda w: [("peak_rss_mib", "peak RSS MiB")])
     loss = table(lambda w: [("final_loss", "mean loss")] if w.mode == "train" else [],
                  with_ratios=False)
-    return speed, memory, loss
+
+    # bf16 against PyTorch float32 (the best BLAS), same model and threads.
+    vs_float32 = []
+    for workload, by_runner in zip(workloads, results):
+        if workload.precision != "bf16":
+            continue
+        for other, other_results in zip(workloads, results):
+            if (other.precision, other.model, other.mode, other.threads) == (
+                    "float32", workload.model, workload.mode, workload.threads):
+                best = best_torch(other, other_results)
+                row = [workload.label]
+                for name in nabla_names:
+                    row.append(format_ratio(by_runner[name], other_results[best], "samples_per_s")
+                               if best and show_ratios else "—")
+                row.append(format_ratio(by_runner[best_torch(workload, by_runner)],
+                                        other_results[best], "samples_per_s")
+                           if best and best_torch(workload, by_runner) else "—")
+                vs_float32.append(row)
+    bf16_table = markdown_table(
+        ["Workload"] + [f"{n} bf16 / best PyTorch float32" for n in nabla_names]
+        + ["PyTorch autocast bf16 / PyTorch float32"], vs_float32)
+
+    # Each training workload as a fraction of its GEMM bound.
+    bound_rows = []
+    for workload, by_runner in zip(workloads, results):
+        if workload.mode != "train" or (workload.model, workload.threads) not in bounds:
+            continue
+        key = "bf16_samples_per_s" if workload.precision == "bf16" else "float32_samples_per_s"
+        bound = median_of(bounds[(workload.model, workload.threads)], key)
+        if not bound:
+            continue
+        row = [workload.label, format_value(bound)]
+        for name in names:
+            value = median_of(by_runner[name], "samples_per_s")
+            row.append(f"{100 * value / bound:.0f}%" if value else "—")
+        bound_rows.append(row)
+    bound_table = markdown_table(["Workload", "GEMM bound samples/s"] + names, bound_rows)
+    return speed, bf16_table, bound_table, memory, loss
 
 
 def torch_blas(results):
-    """Every distinct BLAS library the PyTorch runs reported."""
-    return sorted({r.get("blas", "unknown") for by_runner in results
-                   for r in by_runner["PyTorch"]})
+    """runner name -> every distinct BLAS library its runs reported."""
+    return {name: sorted({r.get("blas", "unknown") for by_runner in results
+                          for r in by_runner.get(name, [])})
+            for name in TORCH_RUNNERS}
+
+
+def cpu_flags_line():
+    """lscpu's model line and the flags that decide the kernels."""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    except OSError:
+        return "lscpu unavailable"
+    model, flags = "unknown", []
+    for line in out.splitlines():
+        if line.startswith("Model name:"):
+            model = line.split(":", 1)[1].strip()
+        if line.startswith("Flags:"):
+            flags = line.split(":", 1)[1].split()
+    wanted = ["avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_tile"]
+    present = [f for f in wanted if f in flags]
+    absent = [f for f in wanted if f not in flags]
+    return (f"lscpu model: {model}; flags present: {' '.join(present) or 'none'}; "
+            f"absent: {' '.join(absent) or 'none'}")
 
 
 def huge_pages_summary(runners, results):
@@ -369,22 +486,29 @@ def machine_description():
     return f"{model}, {os.cpu_count()} logical CPUs, {platform.platform()}"
 
 
-def write_report(args, runners, results):
+def write_report(args, runners, results, bounds):
     blas = torch_blas(results)
-    blas_ok = bool(blas) and all("openblas-openmp" in b for b in blas)
-    have_nabla = any(r.name != "PyTorch" for r in runners)
+    blas_ok = all(runs and all(BLAS_OPENMP_DIRS[name[len("PyTorch ("):-1]] in b for b in runs)
+                  for name, runs in blas.items())
+    have_nabla = any(r.name not in TORCH_RUNNERS for r in runners)
     show_ratios = blas_ok and have_nabla
-    speed, memory, loss = build_tables(runners, WORKLOADS, results, show_ratios)
+    speed, bf16_table, bound_table, memory, loss = build_tables(
+        runners, WORKLOADS, results, bounds, show_ratios)
 
     torch_versions = sorted({r.get("torch_version", "?") for by_runner in results
-                             for r in by_runner["PyTorch"]})
+                             for name in TORCH_RUNNERS for r in by_runner.get(name, [])})
+    impls = sorted({f"{r.get('float32_impl')} / {r.get('bf16_impl') or 'no bf16'}"
+                    for reports in bounds.values() for r in reports})
     notes = [
         f"Date: {datetime.datetime.now().isoformat(timespec='seconds')}",
         f"Machine: {machine_description()}",
-        f"PyTorch {', '.join(torch_versions) or '?'}, BLAS mapped by the "
-        f"PyTorch process: {', '.join(blas) or 'unknown (no successful run)'}",
+        f"CPU: {cpu_flags_line()}",
+        f"PyTorch {', '.join(torch_versions) or '?'}; BLAS mapped: "
+        + "; ".join(f"{name}: {', '.join(libs) or 'no successful run'}"
+                    for name, libs in blas.items()),
         f"Environment of every run: GLIBC_TUNABLES={MALLOC_TUNABLES}; memory on "
         f"transparent huge pages at the end of a run: {huge_pages_summary(runners, results)}",
+        f"GEMM bound kernels (oneDNN float32 / bf16): {', '.join(impls) or 'not measured'}",
         f"Repetitions: {args.reps} per framework, alternating; cells are "
         "medians (min–max)" + (" — QUICK smoke run, not a result" if args.quick else ""),
     ]
@@ -399,16 +523,17 @@ def write_report(args, runners, results):
     if not have_nabla:
         notes.append("nabla_bench was not available: PyTorch only, no ratios.")
     elif not blas_ok:
-        notes.append("PyTorch did NOT run on OpenBLAS's OpenMP build "
-                     f"(it mapped {', '.join(blas) or 'nothing'}): "
-                     "refusing to print nabla/PyTorch ratios.")
+        notes.append("A PyTorch run did NOT map the OpenMP BLAS it was meant to "
+                     f"({blas}): refusing to print nabla/PyTorch ratios.")
     else:
-        notes.append("Ratio = nabla / PyTorch: above 1 is better for samples/s, "
-                     "below 1 is better for µs and MiB.")
+        notes.append("Ratio = nabla / the faster PyTorch (OpenBLAS or BLIS, named per row): "
+                     "above 1 is better for samples/s, below 1 is better for µs and MiB.")
 
     text = "\n".join(
         ["## nabla vs PyTorch", ""] + [f"- {n}" for n in notes]
         + ["", "### Throughput and latency", "", speed,
+           "", "### bf16 against float32", "", bf16_table,
+           "", "### Training as a fraction of the GEMM bound", "", bound_table,
            "", "### Peak resident memory (ru_maxrss)", "", memory,
            "", "### Training loss over the timed epoch (sanity check)", "", loss,
            ""])
@@ -418,8 +543,8 @@ def write_report(args, runners, results):
             out.write(text)
         log(f"run_bench: wrote {args.out}")
     if not blas_ok:
-        log(f"run_bench: PyTorch mapped BLAS {blas or 'unknown'}, not "
-            "OpenBLAS's OpenMP build; its numbers are not comparable")
+        log(f"run_bench: PyTorch mapped {blas}, not the OpenMP BLAS builds; "
+            "its numbers are not comparable")
         return 1
     return 0
 
@@ -445,8 +570,9 @@ def main():
     ensure_packages()
     nabla_bin = find_nabla(args.nabla_bin, args.no_build)
     runners = make_runners(nabla_bin, args.data, QUICK_FLAGS if args.quick else [])
+    bounds = run_bounds(args.reps) if nabla_bin else {}
     results = run_all(runners, WORKLOADS, args.reps)
-    return write_report(args, runners, results)
+    return write_report(args, runners, results, bounds)
 
 
 if __name__ == "__main__":
