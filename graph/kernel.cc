@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <tuple>
 
 #include "graph/strings.h"
@@ -30,9 +31,23 @@ ExecutionOptions& MutableOptions() {
 }
 
 SelectedKernel Instantiate(const KernelEntry& entry, const AttrMap& attrs) {
-  std::unique_ptr<OpKernel> kernel = entry.factory(attrs);
-  NABLA_CHECK(kernel != nullptr) << "kernel factory for " << entry.op << " on " << entry.backend
-                                 << " (" << entry.origin.where << ") returned null";
+  std::unique_ptr<OpKernel> kernel;
+  try {
+    kernel = entry.factory(attrs);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    NABLA_THROW(kInternal) << "the " << entry.backend << " kernel factory for " << entry.op
+                           << " (" << entry.origin.where << ") threw: " << e.what();
+  } catch (...) {
+    NABLA_THROW(kInternal) << "the " << entry.backend << " kernel factory for " << entry.op
+                           << " (" << entry.origin.where
+                           << ") threw something that is not a std::exception";
+  }
+  if (kernel == nullptr) {
+    NABLA_THROW(kInternal) << "the " << entry.backend << " kernel factory for " << entry.op
+                           << " (" << entry.origin.where << ") returned no kernel";
+  }
   return {std::shared_ptr<OpKernel>(std::move(kernel)), entry.backend, entry.compute};
 }
 
@@ -64,29 +79,59 @@ KernelRegistry::Impl& KernelRegistry::impl() const {
   return *impl;
 }
 
+namespace {
+
+// "" when `entry` may be added to `by_key`, else why not.
+template <typename Map>
+std::string CheckEntry(const KernelEntry& entry, const Map& by_key) {
+  std::ostringstream why;
+  if (entry.backend == "eigen" || entry.backend == "auto" || entry.backend.empty()) {
+    why << "kernel for op '" << entry.op << "' from " << entry.origin.where << ": backend name '"
+        << entry.backend << "' is reserved (eigen kernels come from the op's schema, Kernels<K>())";
+  } else if (!entry.factory) {
+    why << "kernel for op '" << entry.op << "' from " << entry.origin.where << " has no factory";
+  } else {
+    auto it = by_key.find(std::make_tuple(entry.op, entry.backend, entry.compute));
+    if (it != by_key.end()) {
+      why << "a " << entry.backend << " " << ComputeTypeName(entry.compute) << " kernel for op '"
+          << entry.op << "' is already registered by " << it->second->origin.where
+          << "; second registration from " << entry.origin.where;
+    }
+  }
+  return why.str();
+}
+
+}  // namespace
+
 void KernelRegistry::Register(KernelEntry entry) {
+  std::vector<KernelEntry> one;
+  one.push_back(std::move(entry));
+  RegisterAll(std::move(one));
+}
+
+std::string KernelRegistry::CheckAll(const std::vector<KernelEntry>& entries) const {
   Impl& d = impl();
   std::lock_guard<std::mutex> lock(d.mu);
-  if (entry.backend == "eigen" || entry.backend == "auto" || entry.backend.empty()) {
-    NABLA_THROW(kInvalidArgument)
-        << "kernel for op '" << entry.op << "' from " << entry.origin.where
-        << ": backend name '" << entry.backend
-        << "' is reserved (eigen kernels come from the op's schema, Kernels<K>())";
+  std::map<std::tuple<std::string, std::string, ComputeType>, const KernelEntry*> seen = d.by_key;
+  std::vector<std::string> problems;
+  for (const KernelEntry& entry : entries) {
+    std::string why = CheckEntry(entry, seen);
+    if (!why.empty()) problems.push_back(why);
+    seen[std::make_tuple(entry.op, entry.backend, entry.compute)] = &entry;
   }
-  if (!entry.factory) {
-    NABLA_THROW(kInvalidArgument) << "kernel for op '" << entry.op << "' from "
-                                  << entry.origin.where << " has no factory";
+  return Join(problems, "\n");
+}
+
+void KernelRegistry::RegisterAll(std::vector<KernelEntry> entries) {
+  std::string problems = CheckAll(entries);
+  if (!problems.empty()) NABLA_THROW(kInvalidArgument) << problems;
+  Impl& d = impl();
+  std::lock_guard<std::mutex> lock(d.mu);
+  for (KernelEntry& entry : entries) {
+    auto key = std::make_tuple(entry.op, entry.backend, entry.compute);
+    d.entries.push_back(std::move(entry));
+    d.by_key[key] = &d.entries.back();
   }
-  auto key = std::make_tuple(entry.op, entry.backend, entry.compute);
-  auto it = d.by_key.find(key);
-  if (it != d.by_key.end()) {
-    NABLA_THROW(kInvalidArgument)
-        << "a " << entry.backend << " " << ComputeTypeName(entry.compute) << " kernel for op '"
-        << entry.op << "' is already registered by " << it->second->origin.where
-        << "; second registration from " << entry.origin.where;
-  }
-  d.entries.push_back(std::move(entry));
-  d.by_key[key] = &d.entries.back();
 }
 
 void KernelRegistry::RegisterBackend(BackendInfo info) {

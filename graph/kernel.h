@@ -135,6 +135,12 @@ class KernelRegistry {
   // nor the backend need be registered yet (static initialisation order);
   // a kernel whose backend never registers is never selected.
   void Register(KernelEntry entry);
+  // Checks every entry first (reserved names, duplicates among them and
+  // with those registered) and registers none unless all pass; one Error
+  // listing every problem (plugins register this way).
+  void RegisterAll(std::vector<KernelEntry> entries);
+  // What RegisterAll would refuse, one line per problem; "" if nothing.
+  std::string CheckAll(const std::vector<KernelEntry>& entries) const;
   void RegisterBackend(BackendInfo info);
 
   const KernelEntry* Find(const std::string& op, const std::string& backend,

@@ -187,10 +187,23 @@ LoadedPlugin LoadPlugin(const std::string& path) {
       Fail(ErrorCode::kPlugin, path, "its registration function threw: " + registrar.error());
     }
     for (const OpSchema& schema : registrar.schemas()) ops.push_back(schema.name());
+    for (KernelEntry& kernel : registrar.kernels()) kernel.origin.where = "plugin " + path;
+    const std::string kernel_problems = KernelRegistry::Global().CheckAll(registrar.kernels());
+    if (!kernel_problems.empty()) {
+      Fail(ErrorCode::kPlugin, path,
+           "none of its ops were registered; its backend kernels are invalid:\n" + kernel_problems);
+    }
     try {
       registry.RegisterAll(std::move(registrar.schemas()), {OpOrigin::kPlugin, path});
     } catch (const Error& e) {
       Fail(ErrorCode::kPlugin, path, std::string("none of its ops were registered:\n") + e.what());
+    }
+    try {
+      KernelRegistry::Global().RegisterAll(std::move(registrar.kernels()));
+    } catch (const Error& e) {
+      // Checked above; only a race with another loader gets here.
+      Fail(ErrorCode::kPlugin, path,
+           std::string("its ops were registered but none of its backend kernels:\n") + e.what());
     }
   }
   registry.NotePluginLoaded(path);

@@ -38,12 +38,13 @@
 #include <utility>
 #include <vector>
 
+#include "graph/kernel.h"
 #include "graph/op_schema.h"
 #include "graph/registry.h"
 #include "graph/version.h"
 
 // Bumped whenever NablaPluginInfo or NablaPluginRegistrar changes.
-#define NABLA_PLUGIN_ABI_VERSION 1
+#define NABLA_PLUGIN_ABI_VERSION 2  // 2: NablaPluginRegistrar::AddKernel
 
 #define NABLA_PLUGIN_STR_(x) #x
 #define NABLA_PLUGIN_STR(x) NABLA_PLUGIN_STR_(x)
@@ -85,15 +86,26 @@ class NablaPluginRegistrar {
     schemas_.push_back(std::move(schema));
     return *this;
   }
+  // Adds a kernel for another backend (graph/kernel.h), for one of this
+  // plugin's ops or a built-in one; the eigen kernel of the plugin's own
+  // ops comes from their schema's Kernels<K>(). Registered with the ops,
+  // all or nothing.
+  NablaPluginRegistrar& AddKernel(std::string op, std::string backend,
+                                  nabla::ComputeType compute, nabla::KernelFactory factory) {
+    kernels_.push_back({std::move(op), std::move(backend), compute, std::move(factory), {}});
+    return *this;
+  }
 
   // For the loader.
   std::vector<nabla::OpSchema>& schemas() { return schemas_; }
+  std::vector<nabla::KernelEntry>& kernels() { return kernels_; }
   // An exception that escaped the registration function (what()).
   const std::string& error() const { return error_; }
   void set_error(std::string error) { error_ = std::move(error); }
 
  private:
   std::vector<nabla::OpSchema> schemas_;
+  std::vector<nabla::KernelEntry> kernels_;
   std::string error_;
 };
 
