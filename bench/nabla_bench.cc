@@ -132,8 +132,8 @@ data::Dataset LoadData(const Options& o, data::Split split) {
   data::Dataset d = data::LoadSplit(o.data, split);
   if (o.samples && *o.samples < d.size) {
     d.size = *o.samples;
-    d.images.resize(d.size * d.features());
-    d.images.shrink_to_fit();
+    d.pixels.resize(d.size * d.features());
+    d.pixels.shrink_to_fit();
     d.labels.resize(d.size);
     d.labels.shrink_to_fit();
   }

@@ -40,9 +40,9 @@ class InputSlots {
     return it->second;
   }
 
-  const Variable& Images(const float* images, int64_t n) {
+  const Variable& Images(const uint8_t* pixels, int64_t n) {
     Slot& slot = For(n);
-    std::memcpy(slot.images.mutable_value().data<float>(), images, sizeof(float) * n * features_);
+    data::PixelsToFloat(pixels, n * features_, slot.images.mutable_value().data<float>());
     return slot.images;
   }
 
@@ -126,7 +126,7 @@ Result InferWorkload(BenchModel& model, const data::Dataset& test, const Workloa
   if (n % kBatchSize != 0) inputs.For(n % kBatchSize);
   auto forward = [&](int64_t first) {
     const int64_t count = std::min(kBatchSize, n - first);
-    model.Logits(inputs.Images(test.images.data() + first * features, count));
+    model.Logits(inputs.Images(test.pixels.data() + first * features, count));
   };
 
   for (int64_t i = 0; i < o.warmup; ++i) forward((i * kBatchSize) % n);
@@ -146,7 +146,7 @@ Result LatencyWorkload(BenchModel& model, const data::Dataset& test, const Workl
   NoGradGuard no_grad;
   const int64_t n = test.size, features = test.features();
   InputSlots inputs(features);
-  const float* images = test.images.data();
+  const uint8_t* images = test.pixels.data();
   for (int64_t i = 0; i < o.warmup; ++i) {
     model.Logits(inputs.Images(images + (i % n) * features, 1));
   }

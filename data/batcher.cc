@@ -39,7 +39,7 @@ Batcher::Batcher(const Dataset& data, const BatcherOptions& options)
         << " samples";
   }
   NABLA_CHECK(static_cast<int64_t>(data.labels.size()) == data.size &&
-              static_cast<int64_t>(data.images.size()) ==
+              static_cast<int64_t>(data.pixels.size()) ==
                   data.size * data.features())
       << "inconsistent Dataset from " << data.source;
   Reorder();
@@ -89,10 +89,10 @@ bool Batcher::NextInto(float* images, int32_t* labels) {
     return false;
   }
   const int64_t features = data_.features();
-  const float* source = data_.images.data();
+  const uint8_t* source = data_.pixels.data();
   for (int64_t i = 0; i < n; ++i) {
     const int64_t index = order_[position_ + i];
-    std::copy_n(source + index * features, features, images + i * features);
+    PixelsToFloat(source + index * features, features, images + i * features);
     labels[i] = data_.labels[index];
   }
   position_ += n;

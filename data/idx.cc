@@ -173,15 +173,7 @@ Dataset LoadIdx(const std::string& images_path, const std::string& labels_path,
     }
     data.labels[i] = labels[i];
   }
-  // Reserve and advise before the first touch: the batcher gathers random
-  // rows, which huge pages make far cheaper (graph/huge_pages.h).
-  data.images.reserve(images.pixels.size());
-  AdviseHugePages(data.images.data(), images.pixels.size() * sizeof(float));
-  data.images.resize(images.pixels.size());
-  // Divide (not multiply by 1/255) so 255 maps to exactly 1.0f.
-  std::transform(images.pixels.begin(), images.pixels.end(),
-                 data.images.begin(),
-                 [](uint8_t p) { return static_cast<float>(p) / 255.0f; });
+  data.pixels = std::move(images.pixels);
   return data;
 }
 

@@ -29,12 +29,21 @@ struct Dataset {
   int64_t size = 0;  // number of samples
   int64_t rows = 0;
   int64_t cols = 0;
-  std::vector<float> images;    // size*rows*cols, row-major, pixel/255
+  // size*rows*cols, row-major, as stored in the file (0..255). The model
+  // sees pixel / 255.0f (PixelsToFloat), converted when a batch is
+  // gathered: a quarter of the memory of float32 (47 MB instead of 188 MB
+  // for Fashion-MNIST's training set), at no measurable cost per batch.
+  std::vector<uint8_t> pixels;
   std::vector<int32_t> labels;  // size
   std::string source;           // "IMAGES_PATH + LABELS_PATH"
 
   int64_t features() const { return rows * cols; }
 };
+
+// dst[i] = src[i] / 255.0f: the only scaling nabla applies to images.
+inline void PixelsToFloat(const uint8_t* src, int64_t n, float* dst) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]) / 255.0f;
+}
 
 // Raw contents of an images file.
 struct IdxImages {

@@ -20,7 +20,7 @@ Dataset MakeDataset(int64_t size) {
   data.source = "fake";
   for (int64_t i = 0; i < size; ++i) {
     data.labels.push_back(static_cast<int32_t>(i % 10));
-    for (int k = 0; k < 6; ++k) data.images.push_back(static_cast<float>(i));
+    for (int k = 0; k < 6; ++k) data.pixels.push_back(static_cast<uint8_t>(i));
   }
   return data;
 }
@@ -58,7 +58,7 @@ TEST(BatcherTest, GathersRowsThroughPermutation) {
     const int64_t index = batch.indices[i];
     EXPECT_EQ(index, batcher.order()[i]);
     EXPECT_EQ(batch.labels[i], index % 10);
-    for (int k = 0; k < 6; ++k) EXPECT_EQ(batch.images[i * 6 + k], index);
+    for (int k = 0; k < 6; ++k) EXPECT_EQ(batch.images[i * 6 + k], static_cast<float>(index) / 255.0f);
   }
 }
 

@@ -58,24 +58,25 @@ TEST_F(DigitsDataTest, PixelsLookLikeDigits) {
   const Dataset test = LoadSplit(kDir, Split::kTest);
   double sum = 0;
   float max = 0;
-  for (float p : test.images) {
+  for (uint8_t raw : test.pixels) {
+    const float p = raw / 255.0f;
     sum += p;
     max = std::max(max, p);
   }
   EXPECT_EQ(max, 1.0f);
   // MNIST's mean intensity is about 0.13.
-  EXPECT_NEAR(sum / test.images.size(), 0.13, 0.03);
+  EXPECT_NEAR(sum / test.pixels.size(), 0.13, 0.03);
   // No sample is shared between the splits.
   const Dataset train = LoadSplit(kDir, Split::kTrain);
-  std::set<std::vector<float>> train_images;
+  std::set<std::vector<uint8_t>> train_images;
   for (int64_t i = 0; i < train.size; ++i) {
-    train_images.emplace(train.images.begin() + i * 784,
-                         train.images.begin() + (i + 1) * 784);
+    train_images.emplace(train.pixels.begin() + i * 784,
+                         train.pixels.begin() + (i + 1) * 784);
   }
   int64_t shared = 0;
   for (int64_t i = 0; i < test.size; ++i) {
-    shared += train_images.count(std::vector<float>(
-        test.images.begin() + i * 784, test.images.begin() + (i + 1) * 784));
+    shared += train_images.count(std::vector<uint8_t>(
+        test.pixels.begin() + i * 784, test.pixels.begin() + (i + 1) * 784));
   }
   EXPECT_EQ(shared, 0);
 }

@@ -69,10 +69,7 @@ TEST_F(IdxTest, RoundTripRawAndGzip) {
     EXPECT_EQ(data.cols, 3);
     EXPECT_EQ(data.features(), 12);
     EXPECT_EQ(data.labels, labels);
-    ASSERT_EQ(data.images.size(), pixels.size());
-    for (size_t i = 0; i < pixels.size(); ++i) {
-      EXPECT_FLOAT_EQ(data.images[i], pixels[i] / 255.0f) << i;
-    }
+    EXPECT_EQ(data.pixels, pixels);
     EXPECT_NE(data.source.find(images_path), std::string::npos);
     EXPECT_NE(data.source.find(labels_path), std::string::npos);
   }
@@ -81,8 +78,10 @@ TEST_F(IdxTest, RoundTripRawAndGzip) {
 TEST_F(IdxTest, ScalesFullRangeToZeroOne) {
   WriteIdx(Path("i"), Path("l"), 1, 2, {0, 255}, {0});
   const Dataset data = LoadIdx(Path("i"), Path("l"));
-  EXPECT_EQ(data.images[0], 0.0f);
-  EXPECT_EQ(data.images[1], 1.0f);
+  float scaled[2];
+  PixelsToFloat(data.pixels.data(), 2, scaled);
+  EXPECT_EQ(scaled[0], 0.0f);
+  EXPECT_EQ(scaled[1], 1.0f);
 }
 
 TEST_F(IdxTest, GzipDecidedByMagicNotName) {
