@@ -143,6 +143,7 @@ class NodeExport : public ExportContext {
   }
 
   std::vector<std::string> problems;
+  bool unsupported_ops = false;
   for (const proto::NodeDef& node : def.nodes()) {
     value_shapes[node.name()] = model.node_shape(node.name());
     if (!needed.count(node.name())) continue;
@@ -151,7 +152,8 @@ class NodeExport : public ExportContext {
     if (fn == nullptr) {
       problems.push_back(label + ": op " + node.op() + " (" +
                          OpRegistry::Global().OriginOf(node.op()).ToString() +
-                         ") has no ONNX form; export knows " + Join(ExportableOps()));
+                         ") has no ONNX form");
+      unsupported_ops = true;
       continue;
     }
     NodeExport ctx(model, node, graph, value_shapes, &problems, label);
@@ -161,6 +163,9 @@ class NodeExport : public ExportContext {
     ::onnx::ValueInfoProto* info = graph->add_output();
     info->set_name(name);
     SetTensorType(info, ::onnx::TensorProto::FLOAT, value_shapes.at(name));
+  }
+  if (unsupported_ops) {
+    problems.push_back(model_path + ": export supports the nabla ops " + Join(ExportableOps()));
   }
   if (!problems.empty()) {
     std::string message = Join(problems, "\n");

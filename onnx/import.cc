@@ -85,6 +85,7 @@ class Importer {
   const ::onnx::GraphProto& graph_;
   std::string path_;
   int64_t opset_ = 0;
+  bool unsupported_ops_ = false;
   std::vector<std::string> problems_;
   std::map<std::string, Slot> values_;
   std::map<std::string, int> consumers_;
@@ -500,24 +501,28 @@ std::vector<int> Importer::SortNodes() {
 }
 
 void Importer::ImportNode(const ::onnx::NodeProto& node, int index) {
-  // Nodes downstream of a problem are skipped quietly: one cause, one line.
-  for (const std::string& in : node.input()) {
-    auto it = values_.find(in);
-    if (!in.empty() && (it == values_.end() || it->second.kind == Slot::kBroken)) {
-      for (const std::string& out : node.output()) values_[out].kind = Slot::kBroken;
-      return;
-    }
-  }
   NodeImport ctx(this, node, index);
   const ImportFn* fn = nullptr;
   if (!node.domain().empty() && node.domain() != "ai.onnx") {
     ctx.Unsupported("op domain " + Quoted(node.domain()) + " is not supported");
+    unsupported_ops_ = true;
   } else if ((fn = FindImporter(node.op_type())) == nullptr) {
-    ctx.Unsupported("unsupported op " + node.op_type() + " (import knows " +
-                    Join(ImportableOps()) + ")");
-  } else {
+    ctx.Unsupported("unsupported op " + node.op_type());
+    unsupported_ops_ = true;
+  }
+  // A supported node downstream of a problem is skipped quietly (one cause,
+  // one line); unsupported ops are listed wherever they are.
+  bool inputs_ok = true;
+  for (const std::string& in : node.input()) {
+    auto it = values_.find(in);
+    if (!in.empty() && (it == values_.end() || it->second.kind == Slot::kBroken)) inputs_ok = false;
+  }
+  if (fn != nullptr && inputs_ok) {
     (*fn)(ctx);
     ctx.ReportUnreadAttrs();
+  } else if (fn != nullptr) {
+    for (const std::string& out : node.output()) values_[out].kind = Slot::kBroken;
+    return;
   }
   for (int k = 0; k < node.output_size(); ++k) {
     const std::string& out = node.output(k);
@@ -586,8 +591,11 @@ ImportedModel Importer::Run() {
   if (problems_.empty()) {
     LoadedModelDef loaded;
     loaded.def = def_;
-    loaded.source.path = path_ + " (imported)";
+    loaded.source.path = path_;
     for (const std::string& p : ValidateModelDef(loaded)) problems_.push_back(p);
+  }
+  if (unsupported_ops_) {
+    problems_.push_back(path_ + ": import supports the ONNX ops " + Join(ImportableOps()));
   }
   if (!problems_.empty()) {
     NABLA_THROW(kInvalidFile) << Join(problems_, "\n");
