@@ -101,10 +101,15 @@ std::string NodeLabel(const ::onnx::NodeProto& node, int index) {
 
 class NodeImport : public ImportContext {
  public:
-  NodeImport(Importer* importer, const ::onnx::NodeProto& node, int index)
-      : importer_(importer), node_(node), label_(NodeLabel(node, index)) {
+  // `quiet`: an input is already broken by an earlier problem, so only
+  // attribute problems are reported (one cause, one line; yet every
+  // unsupported attribute is listed).
+  NodeImport(Importer* importer, const ::onnx::NodeProto& node, int index, bool quiet)
+      : importer_(importer), node_(node), label_(NodeLabel(node, index)), quiet_(quiet) {
     for (const ::onnx::AttributeProto& a : node.attribute()) {
-      if (!attrs_.emplace(a.name(), &a).second) Unsupported("attribute " + Quoted(a.name()) + " is given twice");
+      if (!attrs_.emplace(a.name(), &a).second) {
+        ReportAlways("attribute " + Quoted(a.name()) + " is given twice");
+      }
     }
   }
 
@@ -273,6 +278,12 @@ class NodeImport : public ImportContext {
 
   void Unsupported(const std::string& what) override {
     failed_ = true;
+    if (!quiet_) importer_->Problem(label_ + ": " + what);
+  }
+
+  // Reported even when quiet: unsupported ops and attributes.
+  void ReportAlways(const std::string& what) {
+    failed_ = true;
     importer_->Problem(label_ + ": " + what);
   }
 
@@ -280,7 +291,7 @@ class NodeImport : public ImportContext {
   void ReportUnreadAttrs() {
     for (const auto& [name, attr] : attrs_) {
       if (!read_.count(name)) {
-        Unsupported("attribute " + Quoted(name) + " is not supported");
+        ReportAlways("attribute " + Quoted(name) + " is not supported");
       }
     }
   }
@@ -308,7 +319,7 @@ class NodeImport : public ImportContext {
     if (it == attrs_.end()) return nullptr;
     read_.insert(name);
     if (it->second->type() != type) {
-      Unsupported("attribute " + Quoted(name) + " must be " + what);
+      ReportAlways("attribute " + Quoted(name) + " must be " + what);
       return nullptr;
     }
     return it->second;
@@ -319,6 +330,7 @@ class NodeImport : public ImportContext {
   std::string label_;
   std::map<std::string, const ::onnx::AttributeProto*> attrs_;
   std::set<std::string> read_;
+  bool quiet_;
   bool failed_ = false;
 };
 
@@ -375,6 +387,9 @@ void Importer::ReadInputs() {
   for (const ::onnx::ValueInfoProto& in : graph_.input()) {
     if (values_.count(in.name())) continue;  // an initializer listed as input (IR < 4)
     inputs.push_back(&in);
+    // Until it is read successfully, so that nodes reading it are skipped
+    // rather than reported as reading an unknown value.
+    values_[in.name()].kind = Slot::kBroken;
   }
   if (inputs.size() != 1) {
     std::vector<std::string> names;
@@ -501,26 +516,27 @@ std::vector<int> Importer::SortNodes() {
 }
 
 void Importer::ImportNode(const ::onnx::NodeProto& node, int index) {
-  NodeImport ctx(this, node, index);
-  const ImportFn* fn = nullptr;
-  if (!node.domain().empty() && node.domain() != "ai.onnx") {
-    ctx.Unsupported("op domain " + Quoted(node.domain()) + " is not supported");
-    unsupported_ops_ = true;
-  } else if ((fn = FindImporter(node.op_type())) == nullptr) {
-    ctx.Unsupported("unsupported op " + node.op_type());
-    unsupported_ops_ = true;
-  }
-  // A supported node downstream of a problem is skipped quietly (one cause,
-  // one line); unsupported ops are listed wherever they are.
   bool inputs_ok = true;
   for (const std::string& in : node.input()) {
     auto it = values_.find(in);
     if (!in.empty() && (it == values_.end() || it->second.kind == Slot::kBroken)) inputs_ok = false;
   }
-  if (fn != nullptr && inputs_ok) {
+  NodeImport ctx(this, node, index, /*quiet=*/!inputs_ok);
+  const ImportFn* fn = nullptr;
+  if (!node.domain().empty() && node.domain() != "ai.onnx") {
+    ctx.ReportAlways("op domain " + Quoted(node.domain()) + " is not supported");
+    unsupported_ops_ = true;
+  } else if ((fn = FindImporter(node.op_type())) == nullptr) {
+    ctx.ReportAlways("unsupported op " + node.op_type());
+    unsupported_ops_ = true;
+  }
+  // Unsupported ops are listed wherever they are; a node downstream of a
+  // problem runs quietly, for its attribute problems only.
+  if (fn != nullptr) {
     (*fn)(ctx);
     ctx.ReportUnreadAttrs();
-  } else if (fn != nullptr) {
+  }
+  if (!inputs_ok) {
     for (const std::string& out : node.output()) values_[out].kind = Slot::kBroken;
     return;
   }
