@@ -68,6 +68,7 @@ class Importer {
   std::string NewNodeName(const std::string& wanted);
   proto::ModelDef& def() { return def_; }
   std::map<std::string, EmittedNode>& emitted() { return emitted_; }
+  std::map<std::string, Shape>& nabla_shapes() { return nabla_shapes_; }
   int consumers(const std::string& onnx_value) const {
     auto it = consumers_.find(onnx_value);
     return it == consumers_.end() ? 0 : it->second;
@@ -91,6 +92,7 @@ class Importer {
   std::map<std::string, int> consumers_;
   std::set<std::string> used_names_;
   std::map<std::string, EmittedNode> emitted_;  // by nabla node name
+  std::map<std::string, Shape> nabla_shapes_;    // nabla inputs and nodes
   proto::ModelDef def_;
 };
 
@@ -249,6 +251,7 @@ class NodeImport : public ImportContext {
     v.kind = Slot::kNabla;
     v.nabla = name;
     v.shape = out;
+    importer_->nabla_shapes()[name] = out;
     return name;
   }
 
@@ -306,10 +309,8 @@ class NodeImport : public ImportContext {
   }
 
   Shape ShapeOfNabla(const std::string& nabla_name) const {
-    for (const auto& [onnx_name, v] : importer_->values()) {
-      if (v.kind == Slot::kNabla && v.nabla == nabla_name) return v.shape;
-    }
-    return Shape();
+    auto it = importer_->nabla_shapes().find(nabla_name);
+    return it == importer_->nabla_shapes().end() ? Shape() : it->second;
   }
 
   const ::onnx::AttributeProto* Read(const std::string& name,
@@ -453,6 +454,7 @@ void Importer::ReadInputs() {
   v.kind = Slot::kNabla;
   v.nabla = name;
   v.shape = Shape(dims);
+  nabla_shapes_[name] = v.shape;
 }
 
 // Kahn's algorithm over value names; reports unknown inputs, values made
