@@ -167,6 +167,17 @@ class NodeImport : public ImportContext {
     return a ? a->f() : default_value;
   }
 
+  std::vector<int64_t> AttrInts(const std::string& name,
+                                const std::vector<int64_t>& default_value) override {
+    const ::onnx::AttributeProto* a = Read(name, ::onnx::AttributeProto::INTS, "a list of ints");
+    return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : default_value;
+  }
+
+  std::string AttrString(const std::string& name, const std::string& default_value) override {
+    const ::onnx::AttributeProto* a = Read(name, ::onnx::AttributeProto::STRING, "a string");
+    return a ? a->s() : default_value;
+  }
+
   std::optional<Constant> AttrConstant(const std::string& name) override {
     auto it = attrs_.find(name);
     if (it == attrs_.end()) return std::nullopt;

@@ -77,6 +77,10 @@ void SetAttr(::onnx::NodeProto* node, const std::string& name, const std::vector
   for (int64_t v : value) attr->add_ints(v);
 }
 
+void SetAttr(::onnx::NodeProto* node, const std::string& name, const std::string& value) {
+  NewAttr(node, name, ::onnx::AttributeProto::STRING)->set_s(value);
+}
+
 const ExportFn* FindExporter(const std::string& nabla_op) { return FindIn<ExportFn>(nabla_op); }
 const ImportFn* FindImporter(const std::string& onnx_op) { return FindIn<ImportFn>(onnx_op); }
 std::vector<std::string> ExportableOps() { return NamesOf<ExportFn>(); }

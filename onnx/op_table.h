@@ -77,6 +77,7 @@ class ExportContext {
 void SetAttr(::onnx::NodeProto* node, const std::string& name, int64_t value);
 void SetAttr(::onnx::NodeProto* node, const std::string& name, float value);
 void SetAttr(::onnx::NodeProto* node, const std::string& name, const std::vector<int64_t>& value);
+void SetAttr(::onnx::NodeProto* node, const std::string& name, const std::string& value);
 
 using ExportFn = std::function<void(ExportContext&)>;
 
@@ -114,6 +115,9 @@ class ImportContext {
   virtual bool HasAttr(const std::string& name) = 0;
   virtual int64_t AttrInt(const std::string& name, int64_t default_value) = 0;
   virtual float AttrFloat(const std::string& name, float default_value) = 0;
+  virtual std::vector<int64_t> AttrInts(const std::string& name,
+                                        const std::vector<int64_t>& default_value) = 0;
+  virtual std::string AttrString(const std::string& name, const std::string& default_value) = 0;
   // The node's own value for a Constant node (attribute "value" etc.).
   virtual std::optional<Constant> AttrConstant(const std::string& name) = 0;
 

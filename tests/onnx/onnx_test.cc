@@ -168,6 +168,31 @@ TEST(OnnxImport, ListsEveryUnsupportedOpAndAttributeWithNodeNames) {
   EXPECT_EQ(message.find("leaky", message.find("mystery") + 1), std::string::npos) << message;
 }
 
+// A mapping is one entry: this one, registered by the test, reads list and
+// string attributes the way the conv ops' entries will.
+NABLA_ONNX_IMPORT("NablaTestReshape", [](ImportContext& ctx) {
+  const std::vector<int64_t> shape = ctx.AttrInts("shape", {0, -1});
+  if (ctx.AttrString("mode", "copy") != "copy") return ctx.Unsupported("mode must be copy");
+  ctx.Emit("Reshape", {ctx.Value(0)}, {{"shape", shape}});
+});
+
+TEST(OnnxImport, OneEntryAddsAnOp) {
+  ::onnx::ModelProto m = TinyModel();
+  ::onnx::GraphProto* g = m.mutable_graph();
+  g->mutable_node(0)->set_output(0, "h");
+  ::onnx::NodeProto* n = AddNode(&m, "reshape", "NablaTestReshape", {"h"}, "y");
+  SetAttr(n, "shape", std::vector<int64_t>{0, 3});
+  SetAttr(n, "mode", std::string("copy"));
+  ImportedModel imported = ImportModel(m, "t.onnx");
+  ASSERT_EQ(imported.def.nodes(1).op(), "Reshape");
+  EXPECT_EQ(imported.def.nodes(1).attrs().at("shape").ints().values_size(), 2);
+  n->mutable_attribute(1)->set_s("view");
+  EXPECT_NE(ImportError(m).find("node 'reshape' (NablaTestReshape): mode must be copy"),
+            std::string::npos);
+  n->mutable_attribute(0)->set_type(::onnx::AttributeProto::INT);
+  EXPECT_NE(ImportError(m).find("attribute 'shape' must be a list of ints"), std::string::npos);
+}
+
 TEST(OnnxImport, RejectsOpsetsOutside11To17) {
   EXPECT_NE(ImportError(TinyModel(18)).find("bad.onnx: opset 18 is not supported: import reads "
                                             "opsets 11 to 17"),
@@ -326,6 +351,38 @@ TEST(OnnxExport, MatMulOfTwoInputs) {
   EXPECT_EQ(m.graph().input_size(), 2);
 }
 
+TEST(OnnxExport, ReductionsToAScalar) {
+  auto model = ModelFromText(R"(
+    format_version: 1
+    inputs { name: "x" shape { dims: -1 dims: 4 } }
+    nodes { name: "total" op: "Sum" inputs: "x" }
+    nodes { name: "avg" op: "Mean" inputs: "x" }
+    nodes { name: "shifted" op: "Sub" inputs: "x" inputs: "avg" }
+    nodes { name: "scaled" op: "Mul" inputs: "shifted" inputs: "total" }
+    outputs: "scaled")");
+  ::onnx::ModelProto m = ExportModel(*model, "r.pbtxt");
+  ASSERT_EQ(m.graph().node_size(), 4);
+  EXPECT_EQ(m.graph().node(0).op_type(), "ReduceSum");
+  EXPECT_EQ(m.graph().node(1).op_type(), "ReduceMean");
+  for (int i : {0, 1}) {
+    ASSERT_EQ(m.graph().node(i).attribute_size(), 1);
+    EXPECT_EQ(m.graph().node(i).attribute(0).name(), "keepdims");
+    EXPECT_EQ(m.graph().node(i).attribute(0).i(), 0);
+  }
+  // Import needs a [batch, classes] output: the same model, 2-D, imports.
+  ImportedModel imported = ImportModel(m, "r.onnx");
+  EXPECT_EQ(imported.def.nodes(0).op(), "Sum");
+  EXPECT_EQ(imported.def.nodes(1).op(), "Mean");
+  // Axes that leave dims are refused.
+  ::onnx::NodeProto* mean = m.mutable_graph()->mutable_node(1);
+  SetAttr(mean, "axes", std::vector<int64_t>{1});
+  EXPECT_NE(ImportError(m).find("node 'avg' (ReduceMean): nabla's Mean reduces every axis"),
+            std::string::npos);
+  mean->mutable_attribute(1)->set_ints(0, 0);
+  mean->mutable_attribute(1)->add_ints(-1);  // [0, -1]: every axis of a matrix
+  ImportModel(m, "r.onnx");
+}
+
 TEST(OnnxExport, ListsEveryNodeWithoutAnOnnxForm) {
   auto model = ModelFromText(R"(
     format_version: 1
@@ -339,7 +396,8 @@ TEST(OnnxExport, ListsEveryNodeWithoutAnOnnxForm) {
             std::string::npos)
       << message;
   EXPECT_NE(message.find("cube.pbtxt: node 'c2' (Cube)"), std::string::npos) << message;
-  EXPECT_NE(message.find("export supports the nabla ops Add, Dropout, "), std::string::npos);
+  EXPECT_NE(message.find("export supports the nabla ops Add, Dropout, "), std::string::npos)
+      << message;
 }
 
 // Export -> import gives the same graph computing the same outputs.
