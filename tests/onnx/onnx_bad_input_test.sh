@@ -18,6 +18,15 @@ import_fails() {  # FILE FRAGMENT
 
 run "$nabla" import bad/ok.onnx -o ok.pbtxt --weights ok.ckpt
 [[ $rc == 0 ]] || fail "import of the valid tiny model"
+run "$nabla" import bad/ok.onnx -o ok.pb --weights ok2.ckpt
+[[ $rc == 0 ]] || fail "import to a binary graph file"
+"$nabla" convert ok.pb ok_from_pb.pbtxt >/dev/null && cmp -s ok.pbtxt ok_from_pb.pbtxt ||
+  fail "the .pb and .pbtxt imports differ"
+# The checkpoint cannot be written: the graph file is not written either.
+expect_failure 3 "out/no_such_dir/m.ckpt" \
+  "$nabla" import bad/ok.onnx -o out/m.pbtxt --weights out/no_such_dir/m.ckpt
+expect_empty_dir out
+pass "import writes .pb or .pbtxt, and neither file when one cannot be written"
 
 import_fails bad/random.onnx "bad/random.onnx: not an ONNX model: its 4096 bytes do not parse as onnx.ModelProto"
 import_fails bad/opset18.onnx "bad/opset18.onnx: opset 18 is not supported: import reads opsets 11 to 17"
