@@ -79,9 +79,7 @@ class NodeExport : public ExportContext {
     return n;
   }
 
-  void Unsupported(const std::string& what) override {
-    problems_->push_back(label_ + ": " + what);
-  }
+  void Unsupported(const std::string& what) override { problems_->push_back(label_ + ": " + what); }
 
  private:
   ::onnx::TensorProto* NewInitializer(const std::string& suffix, const std::vector<int64_t>& dims,
@@ -136,9 +134,10 @@ class NodeExport : public ExportContext {
   for (const GraphInputSpec& in : model.input_specs()) {
     value_shapes[in.name] = in.shape;
     if (!needed.count(in.name)) continue;
-    SetTensorType(graph->add_input(), in.dtype == DType::kInt32 ? ::onnx::TensorProto::INT32
-                                                                : ::onnx::TensorProto::FLOAT,
-                  in.shape);
+    SetTensorType(
+        graph->add_input(),
+        in.dtype == DType::kInt32 ? ::onnx::TensorProto::INT32 : ::onnx::TensorProto::FLOAT,
+        in.shape);
     graph->mutable_input(graph->input_size() - 1)->set_name(in.name);
   }
 

@@ -92,7 +92,7 @@ class Importer {
   std::map<std::string, int> consumers_;
   std::set<std::string> used_names_;
   std::map<std::string, EmittedNode> emitted_;  // by nabla node name
-  std::map<std::string, Shape> nabla_shapes_;    // nabla inputs and nodes
+  std::map<std::string, Shape> nabla_shapes_;   // nabla inputs and nodes
   proto::ModelDef def_;
 };
 
@@ -193,12 +193,17 @@ class NodeImport : public ImportContext {
         }
         return c;
       }
-      case ::onnx::AttributeProto::FLOAT: c.floats = {a.f()}; return c;
+      case ::onnx::AttributeProto::FLOAT:
+        c.floats = {a.f()};
+        return c;
       case ::onnx::AttributeProto::FLOATS:
         c.dims = {a.floats_size()};
         c.floats.assign(a.floats().begin(), a.floats().end());
         return c;
-      case ::onnx::AttributeProto::INT: c.is_float = false; c.ints = {a.i()}; return c;
+      case ::onnx::AttributeProto::INT:
+        c.is_float = false;
+        c.ints = {a.i()};
+        return c;
       case ::onnx::AttributeProto::INTS:
         c.is_float = false;
         c.dims = {a.ints_size()};
@@ -325,8 +330,7 @@ class NodeImport : public ImportContext {
   }
 
   const ::onnx::AttributeProto* Read(const std::string& name,
-                                     ::onnx::AttributeProto::AttributeType type,
-                                     const char* what) {
+                                     ::onnx::AttributeProto::AttributeType type, const char* what) {
     auto it = attrs_.find(name);
     if (it == attrs_.end()) return nullptr;
     read_.insert(name);
@@ -669,7 +673,8 @@ ImportedModel Importer::Run() {
   if (!file) NABLA_THROW(kNotFound) << path << ": cannot open the ONNX file";
   file.seekg(0, std::ios::end);
   const std::streamoff size = file.tellg();
-  if (size < 0) NABLA_THROW(kInvalidFile) << path << ": cannot read the ONNX file (not a regular file?)";
+  if (size < 0)
+    NABLA_THROW(kInvalidFile) << path << ": cannot read the ONNX file (not a regular file?)";
   if (size > kMaxFileBytes) {
     NABLA_THROW(kInvalidFile) << path << ": " << size
                               << " bytes is above protobuf's 2 GiB limit for one message";

@@ -61,9 +61,11 @@ class ExportContext {
   // A trained parameter of the node ("weight").
   virtual const Tensor& param(const std::string& name) const = 0;
   // Adds an initializer "<node>.<suffix>" and returns its name.
-  virtual std::string AddFloatInitializer(const std::string& suffix, const std::vector<int64_t>& dims,
+  virtual std::string AddFloatInitializer(const std::string& suffix,
+                                          const std::vector<int64_t>& dims,
                                           const Tensor& values) = 0;
-  virtual std::string AddInt64Initializer(const std::string& suffix, const std::vector<int64_t>& dims,
+  virtual std::string AddInt64Initializer(const std::string& suffix,
+                                          const std::vector<int64_t>& dims,
                                           const std::vector<int64_t>& values) = 0;
   // Adds an ONNX node. Its output is `output`, or the nabla node's name
   // (the value later nodes read) when empty.
@@ -87,8 +89,8 @@ using ExportFn = std::function<void(ExportContext&)>;
 struct Constant {
   std::vector<int64_t> dims;
   bool is_float = true;
-  std::vector<float> floats;   // is_float
-  std::vector<int64_t> ints;   // !is_float (int64, int32)
+  std::vector<float> floats;  // is_float
+  std::vector<int64_t> ints;  // !is_float (int64, int32)
   int64_t size() const { return is_float ? floats.size() : ints.size(); }
 };
 
@@ -126,8 +128,7 @@ class ImportContext {
   // in the shapes the schema declares.
   virtual std::string Emit(const std::string& op, const std::vector<std::string>& inputs,
                            const AttrMap& attrs = {},
-                           const std::map<std::string, Constant>& params = {},
-                           int output = 0) = 0;
+                           const std::map<std::string, Constant>& params = {}, int output = 0) = 0;
   // Output `output` is `value` itself (Identity, eval-mode Dropout).
   virtual void Alias(int output, const std::string& value) = 0;
   // Output `output` is a constant (Constant nodes).
@@ -160,14 +161,12 @@ struct OnnxOpRegistrar {
 #define NABLA_ONNX_CONCAT_INNER(a, b) a##b
 #define NABLA_ONNX_CONCAT(a, b) NABLA_ONNX_CONCAT_INNER(a, b)
 // Registers the exporter of nabla op NAME.
-#define NABLA_ONNX_EXPORT(NAME, ...)                                          \
-  static ::nabla::onnx_io::OnnxOpRegistrar NABLA_ONNX_CONCAT(                 \
-      nabla_onnx_export_, __LINE__)(true, NAME, __VA_ARGS__, nullptr, __FILE__, \
-                                    __LINE__)
+#define NABLA_ONNX_EXPORT(NAME, ...)                                                        \
+  static ::nabla::onnx_io::OnnxOpRegistrar NABLA_ONNX_CONCAT(nabla_onnx_export_, __LINE__)( \
+      true, NAME, __VA_ARGS__, nullptr, __FILE__, __LINE__)
 // Registers the importer of ONNX op type NAME.
-#define NABLA_ONNX_IMPORT(NAME, ...)                                           \
-  static ::nabla::onnx_io::OnnxOpRegistrar NABLA_ONNX_CONCAT(                  \
-      nabla_onnx_import_, __LINE__)(false, NAME, nullptr, __VA_ARGS__, __FILE__, \
-                                    __LINE__)
+#define NABLA_ONNX_IMPORT(NAME, ...)                                                        \
+  static ::nabla::onnx_io::OnnxOpRegistrar NABLA_ONNX_CONCAT(nabla_onnx_import_, __LINE__)( \
+      false, NAME, nullptr, __VA_ARGS__, __FILE__, __LINE__)
 
 #endif  // NABLA_ONNX_OP_TABLE_H_

@@ -49,7 +49,8 @@ std::string DimsToString(const std::vector<int64_t>& dims) {
 
 std::string TensorTypeName(int32_t data_type) {
   if (::onnx::TensorProto::DataType_IsValid(data_type)) {
-    return ::onnx::TensorProto::DataType_Name(static_cast<::onnx::TensorProto::DataType>(data_type));
+    return ::onnx::TensorProto::DataType_Name(
+        static_cast<::onnx::TensorProto::DataType>(data_type));
   }
   return "type " + std::to_string(data_type);
 }

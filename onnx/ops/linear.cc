@@ -68,8 +68,8 @@ NABLA_ONNX_IMPORT("Gemm", [](ImportContext& ctx) {
   if (ctx.has_input(2)) {
     const Constant* c = ctx.Const(2, "C (the bias)");
     if (c == nullptr) return;
-    const bool row = c->dims == std::vector<int64_t>{out} ||
-                     c->dims == std::vector<int64_t>{1, out};
+    const bool row =
+        c->dims == std::vector<int64_t>{out} || c->dims == std::vector<int64_t>{1, out};
     if (!c->is_float || (c->size() != 1 && !row)) {
       ctx.Unsupported("C has dims " + DimsToString(c->dims) + "; a Linear's bias is [" +
                       std::to_string(out) + "], [1, " + std::to_string(out) + "] or [1]");

@@ -59,9 +59,7 @@ NABLA_ONNX_IMPORT("Sub", [](ImportContext& ctx) {
 });
 
 NABLA_ONNX_EXPORT("Mul", [](ExportContext& ctx) { ExportBinary(ctx, "Mul"); });
-NABLA_ONNX_IMPORT("Mul", [](ImportContext& ctx) {
-  ctx.Emit("Mul", {ctx.Value(0), ctx.Value(1)});
-});
+NABLA_ONNX_IMPORT("Mul", [](ImportContext& ctx) { ctx.Emit("Mul", {ctx.Value(0), ctx.Value(1)}); });
 
 }  // namespace
 }  // namespace nabla::onnx_io

@@ -27,8 +27,7 @@ NABLA_ONNX_IMPORT("Flatten", [](ImportContext& ctx) {
   const int64_t axis = ctx.AttrInt("axis", 1);
   const int rank = ctx.ValueShape(0).rank();
   if (axis != 1 && axis != 1 - rank) {
-    ctx.Unsupported("axis " + std::to_string(axis) + " on input " +
-                    ctx.ValueShape(0).ToString() +
+    ctx.Unsupported("axis " + std::to_string(axis) + " on input " + ctx.ValueShape(0).ToString() +
                     ": import supports axis 1 (keep the batch, merge the rest)");
     return;
   }

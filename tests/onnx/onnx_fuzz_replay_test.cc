@@ -3,12 +3,12 @@
 // flipped, inserted, removed, chunks repeated, cut short) with a fixed
 // seed. Every input must end in a nabla::Error or a model; a crash or an
 // abort fails the test.
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "graph/apply.h"
 #include "graph/model.h"
@@ -117,11 +117,21 @@ TEST(OnnxFuzzReplay, MutatedSeedsNeverCrash) {
       for (int e = 0; e < edits && !bytes.empty(); ++e) {
         const size_t at = rng() % bytes.size();
         switch (rng() % 5) {
-          case 0: bytes[at] = static_cast<char>(rng()); break;
-          case 1: bytes[at] ^= static_cast<char>(1 << (rng() % 8)); break;
-          case 2: bytes.insert(at, 1, static_cast<char>(rng())); break;
-          case 3: bytes.erase(at, 1 + rng() % 8); break;
-          case 4: bytes.insert(at, bytes.substr(at, 1 + rng() % 16)); break;
+          case 0:
+            bytes[at] = static_cast<char>(rng());
+            break;
+          case 1:
+            bytes[at] ^= static_cast<char>(1 << (rng() % 8));
+            break;
+          case 2:
+            bytes.insert(at, 1, static_cast<char>(rng()));
+            break;
+          case 3:
+            bytes.erase(at, 1 + rng() % 8);
+            break;
+          case 4:
+            bytes.insert(at, bytes.substr(at, 1 + rng() % 16));
+            break;
         }
       }
       if (rng() % 10 == 0) bytes.resize(rng() % (bytes.size() + 1));

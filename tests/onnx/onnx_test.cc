@@ -2,10 +2,10 @@
 // round trip of every mapped op, the listing errors, and bad files
 // (truncated, random, wrong opset, cycles, wrong-size initializers, absurd
 // and dynamic dims), which must give an Error and never a crash.
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "graph/apply.h"
 #include "graph/model.h"
@@ -194,8 +194,9 @@ TEST(OnnxImport, OneEntryAddsAnOp) {
 }
 
 TEST(OnnxImport, RejectsOpsetsOutside11To17) {
-  EXPECT_NE(ImportError(TinyModel(18)).find("bad.onnx: opset 18 is not supported: import reads "
-                                            "opsets 11 to 17"),
+  EXPECT_NE(ImportError(TinyModel(18))
+                .find("bad.onnx: opset 18 is not supported: import reads "
+                      "opsets 11 to 17"),
             std::string::npos);
   EXPECT_NE(ImportError(TinyModel(10)).find("opset 10 is not supported"), std::string::npos);
   ImportModel(TinyModel(11), "t.onnx");
@@ -247,8 +248,8 @@ TEST(OnnxImport, RejectsAbsurdAndDynamicDims) {
   EXPECT_NE(ImportError(m).find("dim -3 is out of range"), std::string::npos);
 
   m = TinyModel();
-  auto* shape = m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()
-                    ->mutable_shape();
+  auto* shape =
+      m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
   shape->mutable_dim(1)->set_dim_param("features");
   EXPECT_NE(ImportError(m).find("graph input 'x': dynamic shape: dim 1 is 'features'; nabla needs "
                                 "every dim but the first (the batch) fixed"),
@@ -266,7 +267,8 @@ TEST(OnnxImport, RejectsDanglingInputsAndBadOutputs) {
             std::string::npos);
   m = TinyModel();
   m.mutable_graph()->mutable_output(0)->set_name("x");
-  EXPECT_NE(ImportError(m).find("graph output 'x' does not depend on the input"), std::string::npos);
+  EXPECT_NE(ImportError(m).find("graph output 'x' does not depend on the input"),
+            std::string::npos);
 }
 
 TEST(OnnxImport, GarbageBytesGiveErrorsNeverCrashes) {
@@ -291,9 +293,8 @@ TEST(OnnxImport, EveryTruncationGivesAnError) {
   std::string bytes;
   ASSERT_TRUE(TinyModel().SerializeToString(&bytes));
   for (size_t n = 0; n < bytes.size(); ++n) {
-    std::string message = ErrorOf([&] {
-      ImportModel(ParseOnnxModel(bytes.substr(0, n), "cut.onnx"), "cut.onnx");
-    });
+    std::string message =
+        ErrorOf([&] { ImportModel(ParseOnnxModel(bytes.substr(0, n), "cut.onnx"), "cut.onnx"); });
     EXPECT_EQ(message.rfind("cut.onnx: ", 0), 0u) << n << ": " << message;
   }
 }
