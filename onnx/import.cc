@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <queue>
 #include <set>
 #include <sstream>
 
@@ -91,6 +92,7 @@ class Importer {
   std::map<std::string, Slot> values_;
   std::map<std::string, int> consumers_;
   std::set<std::string> used_names_;
+  std::map<std::string, int64_t> next_suffix_;  // the next "_k" to try, per base
   std::map<std::string, EmittedNode> emitted_;  // by nabla node name
   std::map<std::string, Shape> nabla_shapes_;   // nabla inputs and nodes
   proto::ModelDef def_;
@@ -354,7 +356,10 @@ std::string Importer::NewNodeName(const std::string& wanted) {
   std::string base = Sanitize(wanted);
   if (base.empty()) base = "node";
   std::string name = base;
-  for (int k = 2; used_names_.count(name); ++k) name = base + "_" + std::to_string(k);
+  // Per-base counters keep this linear when a file repeats one name.
+  int64_t& k = next_suffix_[base];
+  if (k < 2) k = 2;
+  while (used_names_.count(name)) name = base + "_" + std::to_string(k++);
   used_names_.insert(name);
   return name;
 }
@@ -508,18 +513,18 @@ std::vector<int> Importer::SortNodes() {
     }
   }
   for (const ::onnx::ValueInfoProto& out : graph_.output()) ++consumers_[out.name()];
-  std::vector<int> order, ready;
-  for (int i = n - 1; i >= 0; --i) {
-    if (pending[i] == 0) ready.push_back(i);
+  // Smallest index first keeps the file's order when it is already sorted.
+  std::vector<int> order;
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (int i = 0; i < n; ++i) {
+    if (pending[i] == 0) ready.push(i);
   }
   while (!ready.empty()) {
-    // Smallest index first keeps the file's order when it is already sorted.
-    auto smallest = std::min_element(ready.begin(), ready.end());
-    int i = *smallest;
-    ready.erase(smallest);
+    const int i = ready.top();
+    ready.pop();
     order.push_back(i);
     for (int user : users[i]) {
-      if (--pending[user] == 0) ready.push_back(user);
+      if (--pending[user] == 0) ready.push(user);
     }
   }
   if (static_cast<int>(order.size()) < n) {
@@ -627,10 +632,18 @@ ImportedModel Importer::Run() {
     loaded.source.path = path_;
     for (const std::string& p : ValidateModelDef(loaded)) problems_.push_back(p);
   }
-  if (unsupported_ops_) {
-    problems_.push_back(path_ + ": import supports the ONNX ops " + Join(ImportableOps()));
-  }
   if (!problems_.empty()) {
+    // A hostile file can have a problem per node; a listing that long helps
+    // nobody.
+    constexpr size_t kMaxListed = 100;
+    if (problems_.size() > kMaxListed) {
+      const size_t more = problems_.size() - kMaxListed;
+      problems_.resize(kMaxListed);
+      problems_.push_back(path_ + ": ... and " + std::to_string(more) + " more problems");
+    }
+    if (unsupported_ops_) {
+      problems_.push_back(path_ + ": import supports the ONNX ops " + Join(ImportableOps()));
+    }
     NABLA_THROW(kInvalidFile) << Join(problems_, "\n");
   }
   ImportedModel out;

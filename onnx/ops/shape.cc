@@ -51,6 +51,11 @@ NABLA_ONNX_IMPORT("Reshape", [](ImportContext& ctx) {
     return;
   }
   for (int64_t d : shape->ints) {
+    if (d < -1 || d > kMaxDim) {
+      ctx.Unsupported("the shape " + DimsToString(shape->ints) + " has a dim " +
+                      std::to_string(d) + " (expected -1, 0 or 1 to 2^31-1)");
+      return;
+    }
     if (d == 0 && allow_zero != 0) {
       ctx.Unsupported("allowzero=1 with a 0 in the shape (an empty dim) is not supported");
       return;

@@ -193,6 +193,34 @@ TEST(OnnxImport, OneEntryAddsAnOp) {
   EXPECT_NE(ImportError(m).find("attribute 'shape' must be a list of ints"), std::string::npos);
 }
 
+TEST(OnnxImport, RepeatedNamesBecomeUniqueAndLongListingsAreCut) {
+  ::onnx::ModelProto m = TinyModel();
+  ::onnx::GraphProto* g = m.mutable_graph();
+  g->mutable_node(0)->set_output(0, "h0");
+  for (int i = 1; i <= 3; ++i) {
+    AddNode(&m, "/act/Relu", "Relu", {"h" + std::to_string(i - 1)}, "h" + std::to_string(i));
+  }
+  AddNode(&m, "", "Tanh", {"h3"}, "y");
+  ImportedModel imported = ImportModel(m, "t.onnx");
+  ASSERT_EQ(imported.def.nodes_size(), 6);
+  EXPECT_EQ(imported.def.nodes(1).name(), "act_Relu");
+  EXPECT_EQ(imported.def.nodes(2).name(), "act_Relu_2");
+  EXPECT_EQ(imported.def.nodes(3).name(), "act_Relu_3");
+  EXPECT_EQ(imported.def.nodes(4).name(), "y");  // unnamed: after its output
+
+  // 20000 unsupported nodes of one name: linear time, 100 lines listed.
+  m = TinyModel();
+  m.mutable_graph()->mutable_node(0)->set_output(0, "e0");
+  for (int i = 1; i <= 20000; ++i) {
+    AddNode(&m, "elu", "Elu", {"e" + std::to_string(i - 1)},
+            i == 20000 ? "y" : "e" + std::to_string(i));
+  }
+  const std::string message = ImportError(m);
+  EXPECT_NE(message.find("bad.onnx: ... and 19900 more problems\nbad.onnx: import supports"),
+            std::string::npos)
+      << message.substr(message.size() - 300);
+}
+
 TEST(OnnxImport, RejectsOpsetsOutside11To17) {
   EXPECT_NE(ImportError(TinyModel(18))
                 .find("bad.onnx: opset 18 is not supported: import reads "
