@@ -28,6 +28,13 @@ for model in examples/mnist/mlp_leaky.pbtxt examples/mnist/mlp_prelu.pbtxt \
   "$node_bin" "$here/ort_run.js" "$name.onnx" "$name.in" 1000,784 "$name.ort" || fail "ONNX Runtime on $name"
   "$py" "$here/compare_logits.py" "$name: ONNX Runtime vs nabla" "$name.nabla" "$name.ort" 10 1e-4 ||
     fail "$name: ONNX Runtime's logits differ from nabla's"
+  # The batch dim is dynamic: one image runs too.
+  "$logits_tool" "$root/$model" "$name.ckpt" "$images" 1 one.in one.nabla >/dev/null ||
+    fail "nabla_logits $name, one image"
+  "$node_bin" "$here/ort_run.js" "$name.onnx" one.in 1,784 one.ort >/dev/null ||
+    fail "ONNX Runtime on $name, batch 1"
+  "$py" "$here/compare_logits.py" "$name: batch of 1" one.nabla one.ort 10 1e-4 ||
+    fail "$name: ONNX Runtime's logits for a batch of 1 differ from nabla's"
 
   run "$nabla" import "$name.onnx" -o "$name.back.pbtxt" --weights "$name.back.ckpt"
   [[ $rc == 0 ]] || fail "import of the exported $name"
