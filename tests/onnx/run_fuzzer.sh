@@ -7,8 +7,8 @@
 #
 # Builds in its own output base ($NABLA_FUZZ_OUTPUT_BASE, default
 # ~/.cache/nabla-fuzz-bazel) so the gcc build's cache is untouched, without
-# bazel-* symlinks. Wrap it in the shared CPU lock like any build. Crashes
-# are written to fuzz-artifacts/ in the current directory.
+# bazel-* symlinks. Wrap it in the shared CPU lock like any build. Crashing
+# inputs are written to $out_base/artifacts/.
 set -euo pipefail
 seconds="${1:-60}"
 out_base="${NABLA_FUZZ_OUTPUT_BASE:-$HOME/.cache/nabla-fuzz-bazel}"
@@ -23,6 +23,6 @@ bin="$(bazel --output_base="$out_base" info "${flags[@]}" bazel-bin)/tests/onnx/
 corpus="$(mktemp -d)"
 trap 'rm -rf "$corpus"' EXIT
 /usr/bin/python3 "$(dirname "$0")/make_bad_onnx.py" "$corpus"
-mkdir -p fuzz-artifacts
+mkdir -p "$out_base/artifacts"
 "$bin" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-  -artifact_prefix=fuzz-artifacts/ "$corpus"
+  -artifact_prefix="$out_base/artifacts/" "$corpus"
