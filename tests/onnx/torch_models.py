@@ -5,7 +5,7 @@
 
 Trains two small classifiers for one epoch on DATA_DIR's training split
 (IDX, as `nabla train` reads it: pixel / 255, [N, 784]), then for each
-writes OUT_DIR/NAME_opsetK.onnx for K = 13 and 17 with torch.onnx.export
+writes OUT_DIR/NAME_opsetK.onnx for K = 11 to 17 with torch.onnx.export
 (batch dim dynamic), OUT_DIR/NAME.logits (float32 logits on the first 500
 test images) and OUT_DIR/NAME.json (loss and accuracy on the whole test
 split, as `nabla eval --json` reports them). Also writes
@@ -114,7 +114,7 @@ def main():
       loss.backward()
       opt.step()
     model.eval()
-    for opset in (13, 17):
+    for opset in range(11, 18):
       export(model, os.path.join(out, f"{name}_opset{opset}.onnx"), opset)
     with torch.no_grad():
       logits = model(test_x)
