@@ -14,6 +14,8 @@ int DescribeCommand(const std::vector<std::string>& args);
 int TrainCommand(const std::vector<std::string>& args);
 int EvalCommand(const std::vector<std::string>& args);
 int ConvertCommand(const std::vector<std::string>& args);
+int ExportCommand(const std::vector<std::string>& args);  // export_command.cc
+int ImportCommand(const std::vector<std::string>& args);  // import_command.cc
 
 }  // namespace nabla::cli
 
