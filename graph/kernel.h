@@ -36,7 +36,10 @@
 // keeping between calls (oneDNN primitives, scratch buffers); what belongs
 // to one call (a bf16 copy of the input) goes to the call's kernel data
 // (ForwardContext::set_kernel_data): a layer applied twice before one
-// backward has two tape nodes but one instance.
+// backward has two tape nodes but one instance. The one-shot functions
+// (nabla::MatMul(a, b), Apply("Linear", ...)) build an OpCall per call, so
+// their instances live for one call; oneDNN's own primitive cache then
+// makes re-creating a primitive a lookup, not a new JIT compilation.
 //
 // Selection (SelectKernel), per op, for a tensor dtype and the process's
 // ExecutionOptions:

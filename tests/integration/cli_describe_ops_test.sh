@@ -76,8 +76,8 @@ EOF
 # The op entries end at the blank line before the backends summary.
 sed '/^$/,$d' ops.txt | grep -v '^  ' >headers.txt
 grep -q '^backends: eigen (the reference' ops.txt || fail "ops: no backends line: $(tail -n 2 ops.txt)"
-grep -A 20 '^ReLU  ' ops.txt | grep -qxF '  kernels: eigen (float32, float64)' ||
-  fail "ops: ReLU's kernels: $(grep -A 20 '^ReLU  ' ops.txt | grep kernels)"
+grep -A 20 '^Sigmoid  ' ops.txt | grep -qxF '  kernels: eigen (float32, float64)' ||
+  fail "ops: Sigmoid's kernels: $(grep -A 20 '^Sigmoid  ' ops.txt | grep kernels)"
 bad=$(grep -vE '^[A-Z][A-Za-z0-9]*  \[built-in \(ops/[a-z_]+/[a-z_]+\.cc:[0-9]+\)\]$' headers.txt || true)
 [[ -z "$bad" ]] || fail "ops: entries that are not built-in ops from ops/: $bad"
 cut -d' ' -f1 headers.txt >names.txt
