@@ -152,9 +152,9 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
   optimizer_->ZeroGrad();
   // Which flags set the step size, for a diverged run's message.
   std::ostringstream flags;
-  flags << "--lr " << options_.lr << (options_.optimizer == "sgd" ? ", --momentum " : "")
-        << (options_.optimizer == "sgd" ? std::to_string(options_.momentum) : "")
-        << ", --optimizer " << options_.optimizer;
+  flags << "--lr " << options_.lr;
+  if (options_.optimizer == "sgd") flags << ", --momentum " << options_.momentum;
+  flags << ", --optimizer " << options_.optimizer;
   const std::string step_size_flags = " (training config: " + flags.str() + ")";
 
   while (epoch_ < options_.epochs) {
