@@ -1,9 +1,6 @@
 // nabla: define models as graph files, train them, save and reload their
 // weights. `nabla help` lists the commands; README.md documents them.
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -32,26 +29,10 @@ constexpr char kUsage[] =
     "`nabla COMMAND --help` shows a command's options.\n";
 
 
-// OpenMP threads that wait by spinning (libgomp's default spins for a
-// while before sleeping) take the core from whatever else runs: with one
-// other busy process on a 2-core machine, `--threads 2` ran many times
-// slower than `--threads 1` (bench/threads_under_load.sh). libgomp reads
-// its wait policy once, when the program loads, so the CLI starts itself
-// again with OMP_WAIT_POLICY=PASSIVE unless the user chose a policy.
-void UsePassiveOpenMpWaits(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) {
-    return;
-  }
-  if (::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
-  ::execv("/proc/self/exe", argv);
-  // Still here: exec failed (no /proc). Run on with the spinning default.
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace nabla::cli;
-  UsePassiveOpenMpWaits(argv);
   if (argc < 2 || std::strcmp(argv[1], "help") == 0 || std::strcmp(argv[1], "--help") == 0 ||
       std::strcmp(argv[1], "-h") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);

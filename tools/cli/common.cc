@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <algorithm>
 
 #include "graph/parallel.h"
 
@@ -56,6 +58,62 @@ bool ParseArgs(const std::string& command, const std::string& usage,
     }
   }
   return true;
+}
+
+namespace {
+
+// Per-CPU (idle, total) jiffies from /proc/stat, by CPU number.
+std::map<int, std::pair<uint64_t, uint64_t>> CpuTimes() {
+  std::map<int, std::pair<uint64_t, uint64_t>> times;
+  std::ifstream stat("/proc/stat");
+  std::string line;
+  while (std::getline(stat, line)) {
+    int cpu = -1;
+    unsigned long long v[8] = {};
+    if (std::sscanf(line.c_str(), "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
+                    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 5 ||
+        cpu < 0) {
+      continue;
+    }
+    uint64_t total = 0;
+    for (unsigned long long x : v) total += x;
+    times[cpu] = {v[3] + v[4], total};  // idle + iowait
+  }
+  return times;
+}
+
+}  // namespace
+
+int AutoThreads(std::string* why) {
+  const int cores = UsableCores();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (cores == 1 || sched_getaffinity(0, sizeof(set), &set) != 0) {
+    *why = "auto: " + std::to_string(cores) + " usable core(s)";
+    return cores;
+  }
+  auto before = CpuTimes();
+  ::usleep(50 * 1000);
+  auto after = CpuTimes();
+  double idle = 0;
+  int measured = 0;
+  for (const auto& [cpu, end] : after) {
+    if (!CPU_ISSET(cpu, &set) || !before.count(cpu)) continue;
+    const auto& start = before[cpu];
+    if (end.second <= start.second) continue;
+    idle += static_cast<double>(end.first - start.first) / (end.second - start.second);
+    ++measured;
+  }
+  if (measured == 0) {
+    *why = "auto: " + std::to_string(cores) + " usable core(s), idle time unknown";
+    return cores;
+  }
+  // A core counts when it was at least 3/4 idle.
+  int threads = std::clamp(static_cast<int>(idle + 0.25), 1, cores);
+  char text[96];
+  std::snprintf(text, sizeof(text), "auto: %.1f of %d usable core(s) idle", idle, cores);
+  *why = text;
+  return threads;
 }
 
 int CheckThreads(const std::string& command, int threads) {

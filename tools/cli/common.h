@@ -44,7 +44,17 @@ bool ParseArgs(const std::string& command, const std::string& usage,
                const std::vector<std::string>& args, const po::options_description& options,
                const std::vector<std::string>& positional, po::variables_map* vm);
 
-// --threads: 0 (one per usable core) up to kMaxThreadsPerCore per core this
+// The thread count for --threads 0: the cores this process may use
+// (sched_getaffinity) that are idle now, measured over 50 ms of
+// /proc/stat, at least 1. OpenMP splits every GEMM and elementwise pass
+// evenly and waits for the slowest thread, so a thread that shares its
+// core with another busy process makes each step wait for it: with two
+// busy processes on this 2-core machine, 2 threads took 1.7-14 s where 1
+// took 0.7 s (tools/threads_under_load.sh). Sets *why to, e.g.,
+// "auto: 1.0 of 2 usable core(s) idle".
+int AutoThreads(std::string* why);
+
+// --threads: 0 (automatic, AutoThreads) up to kMaxThreadsPerCore per core this
 // process may run on (sched_getaffinity); UsageError otherwise.
 constexpr int kMaxThreadsPerCore = 4;
 int CheckThreads(const std::string& command, int threads);

@@ -43,7 +43,8 @@ int EvalCommand(const std::vector<std::string>& args) {
   }
   const int threads = CheckThreads("eval", vm["threads"].as<int>());
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
-  SetNumThreads(threads);
+  std::string threads_note;
+  SetNumThreads(threads > 0 ? threads : AutoThreads(&threads_note));
   std::vector<std::string> overrides;
   if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
 

@@ -186,7 +186,8 @@ int TrainCommand(const std::vector<std::string>& args) {
   CheckOutputPaths(model_path, save, metrics, resume);
 
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
-  SetNumThreads(requested.threads);
+  std::string threads_note;
+  SetNumThreads(requested.threads > 0 ? requested.threads : AutoThreads(&threads_note));
   requested.threads = NumThreads();
   SetCheckNumerics(vm["check-numerics"].as<bool>());
 
@@ -249,7 +250,8 @@ int TrainCommand(const std::vector<std::string>& args) {
 
   std::cerr << "nabla train: " << model->def().name() << " (" << model->NumParameters()
             << " parameters) on " << train.size << " samples of " << data_arg << ", "
-            << NumThreads() << " thread(s)\n";
+            << NumThreads() << " thread(s)"
+            << (threads_note.empty() ? "" : " (" + threads_note + ")") << "\n";
   ProgressBar bar;
   auto on_step = [&](const StepProgress& p) {
     bar.Update(p.epoch, config.epochs, p.batch, p.batches, p.running_loss,
