@@ -115,6 +115,15 @@ void ValidateElf(const fs::path& file, const std::string& path) {
   std::string bytes(size, '\0');
   in.read(bytes.data(), static_cast<std::streamsize>(size));
   if (static_cast<uint64_t>(in.gcount()) != size) Fail(ErrorCode::kPlugin, path, "read failed");
+  plugin_internal::ValidateElfBytes(bytes, path);
+}
+
+}  // namespace
+
+namespace plugin_internal {
+
+void ValidateElfBytes(const std::string& bytes, const std::string& path) {
+  const uint64_t size = bytes.size();
   const char* data = bytes.data();
   static const char kElfMagic[4] = {0x7f, 'E', 'L', 'F'};
   if (size < 4 || std::memcmp(data, kElfMagic, sizeof(kElfMagic)) != 0) {
@@ -198,6 +207,10 @@ void ValidateElf(const fs::path& file, const std::string& path) {
   }
 }
 
+}  // namespace plugin_internal
+
+namespace {
+
 // Runs each op's shape function on its own gradient samples: a plugin
 // whose shape function returns the wrong number of shapes, or throws, is
 // refused at load instead of breaking a graph file's validation later.
@@ -233,7 +246,11 @@ std::string CheckShapeFunctions(const std::vector<OpSchema>& schemas) {
   return problems;
 }
 
-void CheckInfo(const NablaPluginInfo* info, const std::string& path) {
+}  // namespace
+
+namespace plugin_internal {
+
+void CheckPluginInfo(const NablaPluginInfo* info, const std::string& path) {
   if (info == nullptr) Fail(ErrorCode::kPlugin, path, NABLA_PLUGIN_ENTRY_POINT "() returned null");
   // Only abi_version is at a fixed place in every ABI version; nothing else
   // is read until it matches.
@@ -262,7 +279,7 @@ void CheckInfo(const NablaPluginInfo* info, const std::string& path) {
   }
 }
 
-}  // namespace
+}  // namespace plugin_internal
 
 const char* HostCompilerTag() { return NABLA_COMPILER_TAG; }
 
@@ -308,7 +325,7 @@ LoadedPlugin LoadPlugin(const std::string& path) {
          "plugins/plugin_api.h");
   }
   const NablaPluginInfo* info = library.get<const NablaPluginInfo*()>(NABLA_PLUGIN_ENTRY_POINT)();
-  CheckInfo(info, path);
+  plugin_internal::CheckPluginInfo(info, path);
 
   // From here on C++ objects cross. The registrar (and the plugin's schemas,
   // whose std::functions point into the library) must die before a failed

@@ -17,6 +17,7 @@ PACKAGES=(
   zlib1g-dev
   dataset-fashion-mnist    # --data fashion-mnist
   gnuplot-nox              # experiment plots
+  clang-14 libfuzzer-14-dev  # tests/fuzz: libFuzzer harnesses with ASan + UBSan
 )
 # Commands that may come from elsewhere than Debian (a Node.js install that
 # ships its own npm): installed from Debian only when absent.
