@@ -46,7 +46,7 @@ outputs: "act"
 PB
 expect_failure 3 "nabla describe: error: wrap.pbtxt:" "$nabla" describe wrap.pbtxt
 expect_contains "$(cat "$work/stderr")" \
-  "node 'r' (Reshape): output 'y': shape [?, 4611686018427388100, 4] has more elements than 64 bits can count" \
+  "node 'r' (Reshape): shape mismatch: reshape target: 4611686018427388100 x 4 overflows 64 bits; no machine can hold it" \
   "wrapping Reshape"
 expect_empty_dir out
 pass "wrapping element counts are refused before anything is allocated"

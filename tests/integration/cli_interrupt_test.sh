@@ -6,10 +6,10 @@
 # epoch, so even SIGKILL loses at most an epoch.
 source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/integration/cli_test_lib.sh"
 
-make_data data --train 512 --test 64
+make_data data --train 128 --test 32
 model="$root/examples/mnist/mlp_leaky.pbtxt"
 epochs=150
-common=(--data data --seed 3 --batch-size 48 --threads 1 --lr 0.02 --lr-schedule cosine)
+common=(--data data --seed 3 --batch-size 24 --threads 1 --lr 0.02 --lr-schedule cosine)
 
 "$nabla" train "$model" "${common[@]}" --epochs "$epochs" --save straight.ckpt \
   >straight.out 2>straight.err || fail "straight run: $(cat straight.err)"
