@@ -185,6 +185,12 @@ void ValidateElfBytes(const std::string& bytes, const std::string& path) {
     if (symbols.sh_type != SHT_DYNSYM) continue;
     if (symbols.sh_link >= header.e_shnum) bad("its dynamic symbol table has no string table");
     Elf64_Shdr strings = section(symbols.sh_link);
+    // Checked here whatever their declared types: the loop above skips
+    // NOBITS sections, and a damaged file may declare its tables so.
+    if (strings.sh_type != SHT_STRTAB || !Inside(strings.sh_offset, strings.sh_size, size) ||
+        !Inside(symbols.sh_offset, symbols.sh_size, size)) {
+      bad("its dynamic symbol or string table lies outside the file");
+    }
     for (uint64_t offset = 0; offset + sizeof(Elf64_Sym) <= symbols.sh_size;
          offset += sizeof(Elf64_Sym)) {
       Elf64_Sym symbol;

@@ -90,6 +90,12 @@ fi
 printf '\x01NABLACKP' >"$corpus/checkpoint/magic"
 printf '\x7fELF\x02\x01\x01' >"$corpus/plugin_info/elf_header"
 
+# Inputs that once crashed a harness stay in its corpus.
+for dir in tests/fuzz/regressions/*/; do
+  mkdir -p "$corpus/$(basename "$dir")"
+  cp "$dir"* "$corpus/$(basename "$dir")/"
+done
+
 status=0
 for harness in graph_file checkpoint idx plugin_info; do
   $CXX "${flags[@]}" -fsanitize=fuzzer "tests/fuzz/${harness}_fuzzer.cc" "${objects[@]}" \
