@@ -15,6 +15,10 @@
 // other failure (permissions, a full disk, a destination that is a
 // directory); ErrorCode has no separate I/O code.
 //
+// Stale temporaries: a process killed mid-write leaves its
+// "<path>.tmp-<pid>-<n>"; the next writer of `path` removes those whose
+// process no longer runs.
+//
 // Thread safety: one writer per thread; two writers for the same
 // destination race only on which complete file wins.
 #ifndef NABLA_GRAPH_ATOMIC_FILE_H_
@@ -52,6 +56,20 @@ class AtomicFileWriter {
 
 // Writes `contents` to `path` through an AtomicFileWriter.
 void WriteFileAtomic(const std::string& path, const std::string& contents);
+
+// Reads a whole file of at most `max_bytes`, for readers that parse
+// everything in memory (graph files, text checkpoints): /dev/zero or an
+// endless pipe is an error after max_bytes, not an unbounded read.
+// Throws kNotFound "PATH: no such file" for a missing file, and
+// kInvalidFile naming `what` for a directory, an unreadable file or one
+// over the limit.
+std::string ReadFileBounded(const std::string& path, size_t max_bytes, const std::string& what);
+
+// Checks, before a long run, that `path` can be written: its directory
+// exists and takes a new file, and `path` is not a directory. Creates and
+// removes a temporary file beside it; leaves `path` untouched. Throws what
+// AtomicFileWriter would, prefixed with `flag` ("--save: ").
+void CheckWritable(const std::string& path, const std::string& flag);
 
 }  // namespace nabla
 

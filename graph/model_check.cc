@@ -15,8 +15,17 @@ namespace {
 using model_internal::CheckedModel;
 using model_internal::CheckedNode;
 
+// Suggestions and cycle paths cost time per problem: a 25,000-node file
+// that is wrong everywhere must not take minutes to say so. Past these many
+// per file, problems are reported without them.
+constexpr int kMaxCloseNameSearches = 64;
+constexpr int kMaxCyclePathSearches = 16;
+
 // " (close names: fc1, fc2)", or "" when nothing is close.
-std::string CloseNames(const std::string& name, const std::vector<std::string>& candidates) {
+std::string CloseNames(const std::string& name, const std::vector<std::string>& candidates,
+                       int* budget) {
+  if (*budget <= 0) return "";
+  --*budget;
   std::vector<std::string> close = CloseMatches(name, candidates, 3);
   return close.empty() ? "" : " (close names: " + Join(close) + ")";
 }
@@ -46,6 +55,7 @@ class Checker {
   CheckedModel Check() {
     result_.problems = loaded_.problems;
     CheckHeader();
+    CheckUtf8();
     for (int i = 0; i < def_.nodes_size(); ++i) {
       const std::string& name = def_.nodes(i).name();
       if (!name.empty() && first_node_.emplace(name, i).second) node_names_.push_back(name);
@@ -95,6 +105,44 @@ class Checker {
                                          std::to_string(kModelFormatVersion));
     }
     if (def_.nodes_size() == 0) Report({}, "model has no nodes: expected at least one nodes { }");
+  }
+
+  // Names and strings go into checkpoints as protobuf strings, which must
+  // be UTF-8: a file that trains but whose checkpoint can never be read
+  // back is refused here.
+  void CheckUtf8() {
+    auto check = [&](SourceLocation at, const std::string& what, const std::string& value) {
+      if (!IsValidUtf8(value)) {
+        Report(at, what + " '" + EscapedForMessage(value) + "' is not valid UTF-8");
+      }
+    };
+    check(source_.format_version, "model name", def_.name());
+    check(source_.format_version, "model description", def_.description());
+    for (int k = 0; k < def_.inputs_size(); ++k) {
+      SourceLocation at =
+          k < static_cast<int>(source_.inputs.size()) ? source_.inputs[k] : SourceLocation{};
+      check(at, "graph input name", def_.inputs(k).name());
+      check(at, "graph input dtype", def_.inputs(k).dtype());
+    }
+    for (int i = 0; i < def_.nodes_size(); ++i) {
+      const proto::NodeDef& n = def_.nodes(i);
+      check(source_.NodeAt(i), "node name", n.name());
+      check(source_.NodeAt(i), "op name", n.op());
+      for (int j = 0; j < n.inputs_size(); ++j) {
+        check(source_.InputAt(i, j), "input name", n.inputs(j));
+      }
+      for (const auto& [name, value] : n.attrs()) {
+        check(source_.AttrAt(i, name), "attribute name", name);
+        if (value.value_case() == proto::AttrValue::kS) {
+          check(source_.AttrAt(i, name), "string attribute value", value.s());
+        }
+      }
+    }
+    for (int k = 0; k < def_.outputs_size(); ++k) {
+      check(k < static_cast<int>(source_.outputs.size()) ? source_.outputs[k] : SourceLocation{},
+            "output name", def_.outputs(k));
+    }
+    check(source_.loss, "loss name", def_.loss());
   }
 
   void CheckGraphInputs() {
@@ -253,15 +301,22 @@ class Checker {
     if (value != values_.end()) return &value->second;
     auto node = first_node_.find(ref);
     if (node == first_node_.end()) {
-      std::vector<std::string> names = node_names_;
-      for (const GraphInputSpec& in : result_.inputs) names.push_back(in.name);
-      Report(at, head + ": unknown input '" + ref + "'" + CloseNames(ref, names));
+      std::vector<std::string> names;
+      if (close_budget_ > 0) {
+        names = node_names_;
+        for (const GraphInputSpec& in : result_.inputs) names.push_back(in.name);
+      }
+      Report(at, head + ": unknown input '" + ref + "'" + CloseNames(ref, names, &close_budget_));
     } else if (node->second == i) {
       Report(at, head + ": node uses itself (cycle)");
     } else if (node->second > i) {
       std::string later =
           "'" + ref + "' is defined later (at " + LineCol(source_.NodeAt(node->second)) + ")";
-      std::vector<std::string> cycle = CyclePath(node->second, i);
+      std::vector<std::string> cycle;
+      if (cycle_budget_ > 0) {
+        --cycle_budget_;
+        cycle = CyclePath(node->second, i);
+      }
       if (!cycle.empty()) {
         Report(at,
                head + ": " + later + " and depends on this node: cycle " + Join(cycle, " -> "));
@@ -309,17 +364,70 @@ class Checker {
       described.push_back(node->op->inputs()[j].name + " = '" + n.inputs(j) + "' " +
                           shapes.back().ToString());
     }
-    try {
-      for (const ParamSpec& p : node->op->params()) {
-        shapes.push_back(p.shape(node->attrs));
+    // Parameters are allocated when the model is built: refuse shapes no
+    // machine could hold now, with the attributes that made them.
+    for (const ParamSpec& p : node->op->params()) {
+      try {
+        Shape shape = p.shape(node->attrs);
+        CheckTensorFits(shape, DType::kFloat32, "parameter '" + p.name + "'");
+        shapes.push_back(shape);
+      } catch (const std::exception& e) {
+        Report(source_.NodeAt(i), LabelOp(i) + ": " + e.what() + " (attributes: " +
+                                      AttrMapToString(node->attrs) + ")");
+        return;
+      } catch (...) {
+        Report(source_.NodeAt(i), LabelOp(i) + ": the shape function of parameter '" + p.name +
+                                      "' threw an exception that is not a std::exception");
+        return;
       }
-      std::vector<Shape> out = node->op->shape_fn()(shapes, node->attrs);
-      NABLA_CHECK(!out.empty()) << n.op() << ": shape function returned no shapes";
-      node->shape = out[0];
+    }
+    // The shape function may come from a plugin: what it returns or throws
+    // is checked like any other input.
+    std::vector<Shape> out;
+    try {
+      out = node->op->shape_fn()(shapes, node->attrs);
     } catch (const std::exception& e) {
       Report(source_.NodeAt(i), LabelOp(i) + ": shape mismatch: " + e.what() +
                                     " (inputs: " + Join(described, ", ") + ")");
+      return;
+    } catch (...) {
+      Report(source_.NodeAt(i), LabelOp(i) +
+                                    ": its shape function threw an exception that is not a "
+                                    "std::exception (inputs: " + Join(described, ", ") + ")");
+      return;
     }
+    const size_t expected = node->op->outputs().size();
+    if (out.size() != expected) {
+      Report(source_.NodeAt(i), LabelOp(i) + ": its shape function returned " +
+                                    std::to_string(out.size()) + " shape(s) for " +
+                                    std::to_string(expected) + " output(s) (" +
+                                    Join(node->op->outputs()) + ")");
+      return;
+    }
+    for (size_t k = 0; k < out.size(); ++k) {
+      std::string problem;
+      if (out[k].rank() > kMaxRank) {
+        problem = "rank " + std::to_string(out[k].rank()) + " exceeds the maximum " +
+                  std::to_string(kMaxRank);
+      }
+      for (int64_t d : out[k].dims()) {
+        if (d < kUnknownDim) problem = "dim " + std::to_string(d) + " is negative";
+      }
+      if (!problem.empty()) problem = "output shape " + out[k].ToString() + ": " + problem;
+      try {
+        if (problem.empty()) {
+          CheckTensorFits(out[k], DType::kFloat32, "output '" + node->op->outputs()[k] + "'");
+        }
+      } catch (const Error& e) {
+        problem = e.what();
+      }
+      if (!problem.empty()) {
+        Report(source_.NodeAt(i), LabelOp(i) + ": " + problem + " (inputs: " +
+                                      Join(described, ", ") + ")");
+        return;
+      }
+    }
+    node->shape = out[0];
   }
 
   void CheckOutputsAndLoss() {
@@ -353,13 +461,13 @@ class Checker {
   }
 
   // "" when `name` is a node, else why not.
-  std::string CheckNodeRef(const std::string& name) const {
+  std::string CheckNodeRef(const std::string& name) {
     if (first_node_.count(name)) return "";
     if (name.empty()) return "empty node name";
     for (const GraphInputSpec& in : result_.inputs) {
       if (in.name == name) return "'" + name + "' is a graph input, not a node";
     }
-    return "unknown node '" + name + "'" + CloseNames(name, node_names_);
+    return "unknown node '" + name + "'" + CloseNames(name, node_names_, &close_budget_);
   }
 
   const LoadedModelDef& loaded_;
@@ -370,6 +478,8 @@ class Checker {
   std::map<std::string, int> first_node_;  // node name -> first node with it
   std::vector<std::string> node_names_;    // for close-name suggestions
   std::vector<const Value*> inputs_;       // of the node being checked
+  int close_budget_ = kMaxCloseNameSearches;
+  int cycle_budget_ = kMaxCyclePathSearches;
 };
 
 }  // namespace
@@ -396,6 +506,7 @@ void ApplyOverrides(const std::vector<std::string>& overrides, LoadedModelDef* l
     loaded->source.nodes.resize(def.nodes_size());
   }
   std::vector<std::string> problems;
+  int close_budget = kMaxCloseNameSearches;
   for (const std::string& text : overrides) {
     std::string head = "override '" + text + "': ";
     size_t eq = text.find('=');
@@ -415,7 +526,7 @@ void ApplyOverrides(const std::vector<std::string>& overrides, LoadedModelDef* l
       if (index < 0 && def.nodes(i).name() == node_name) index = i;
     }
     if (index < 0) {
-      problems.push_back(head + "no node '" + node_name + "'" + CloseNames(node_name, names));
+      problems.push_back(head + "no node '" + node_name + "'" + CloseNames(node_name, names, &close_budget));
       continue;
     }
     proto::NodeDef* node = def.mutable_nodes(index);

@@ -30,22 +30,11 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Graph files hold no weights: the largest real one is a few kilobytes.
+constexpr size_t kMaxGraphFileBytes = size_t{64} << 20;
+
 std::string ReadFileOrThrow(const std::string& path) {
-  // A directory opens as a stream that reads nothing, which would parse as
-  // an empty model; say what is wrong instead.
-  struct stat info;
-  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
-    NABLA_THROW(kInvalidFile) << path << ": is a directory, expected a graph file";
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) NABLA_THROW(kNotFound) << path << ": no such file";
-    NABLA_THROW(kInvalidFile) << path << ": cannot open: " << std::strerror(errno);
-  }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) NABLA_THROW(kInvalidFile) << path << ": read failed";
-  return contents.str();
+  return ReadFileBounded(path, kMaxGraphFileBytes, "a graph file");
 }
 
 // Text files hold printable characters; anything else (NUL, most control
@@ -222,8 +211,10 @@ bool ParseInt(const std::string& s, int64_t* out) {
   return true;
 }
 
+// Decimal only: strtod also takes hex floats ("0x10" is 16), "inf" and
+// "nan", none of which a graph file's text form would write.
 bool ParseDouble(const std::string& s, double* out) {
-  if (s.empty()) return false;
+  if (s.empty() || s.find_first_not_of("0123456789+-.eE") != std::string::npos) return false;
   char* end = nullptr;
   errno = 0;
   double v = std::strtod(s.c_str(), &end);

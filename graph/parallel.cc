@@ -1,6 +1,7 @@
 #include "graph/parallel.h"
 
 #include <omp.h>
+#include <sched.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -14,9 +15,19 @@ int num_threads = 1;
 std::atomic<bool> configured{false};
 }  // namespace
 
+int UsableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    int count = CPU_COUNT(&set);
+    if (count > 0) return count;
+  }
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  return n > 0 ? n : 1;
+}
+
 void SetNumThreads(int n) {
-  if (n <= 0) n = static_cast<int>(std::thread::hardware_concurrency());
-  if (n <= 0) n = 1;
+  if (n <= 0) n = UsableCores();
   num_threads = n;
   omp_set_num_threads(n);
   Eigen::setNbThreads(n);

@@ -16,9 +16,15 @@
 
 namespace nabla {
 
-// n > 0: that many threads; 0: one per core.
+// n > 0: that many threads; 0: one per core this process may run on
+// (UsableCores()).
 void SetNumThreads(int n);
 int NumThreads();
+
+// The cores this process may run on: sched_getaffinity's count, which a
+// container, taskset or cgroup cpuset may make smaller than the machine's
+// (hardware_concurrency); at least 1.
+int UsableCores();
 
 // Runs fn(begin, end) over [0, n) split into one contiguous range per
 // thread, or as a single call when n < min_per_thread * 2 (waking threads

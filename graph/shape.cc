@@ -1,17 +1,38 @@
 #include "graph/shape.h"
 
+#include "graph/error.h"
+
 namespace nabla {
 
+int64_t MultiplyDims(int64_t a, int64_t b, const char* what) {
+  int64_t product = 0;
+  if (__builtin_mul_overflow(a, b, &product)) {
+    NABLA_THROW(kInvalidArgument) << what << ": " << a << " x " << b
+                                  << " overflows 64 bits; no machine can hold it";
+  }
+  return product;
+}
+
 int64_t Shape::num_elements() const {
-  int64_t n = 1;
   for (int64_t d : dims_) {
     if (d < 0) return -1;
-    n *= d;
+  }
+  int64_t n = 1;
+  for (int64_t d : dims_) {
+    if (__builtin_mul_overflow(n, d, &n)) {
+      NABLA_THROW(kInvalidArgument) << "shape " << ToString()
+                                    << " has more elements than 64 bits can count";
+    }
   }
   return n;
 }
 
-bool Shape::fully_known() const { return num_elements() >= 0; }
+bool Shape::fully_known() const {
+  for (int64_t d : dims_) {
+    if (d < 0) return false;
+  }
+  return true;
+}
 
 bool Shape::CompatibleWith(const Shape& other) const {
   if (rank() != other.rank()) return false;

@@ -15,6 +15,10 @@ namespace nabla {
 constexpr int kMaxRank = 6;
 constexpr int64_t kUnknownDim = -1;
 
+// a * b for element counts and dims >= 0; throws Error(kInvalidArgument)
+// "WHAT: A x B overflows 64 bits" instead of wrapping.
+int64_t MultiplyDims(int64_t a, int64_t b, const char* what = "element count");
+
 class Shape {
  public:
   Shape() = default;
@@ -28,6 +32,9 @@ class Shape {
   void set_dim(int i, int64_t value) { dims_[i] = value; }
 
   // Product of all dims (1 for a scalar); -1 if any dim is unknown.
+  // Throws Error(kInvalidArgument) naming the shape when the product does
+  // not fit in int64 (a graph file's 2^62-wide Linear must not wrap to a
+  // small buffer).
   int64_t num_elements() const;
   bool fully_known() const;
   // Equal, treating kUnknownDim as matching anything.

@@ -18,6 +18,14 @@ std::vector<std::string> CloseMatches(const std::string& name,
                                       const std::vector<std::string>& candidates,
                                       size_t max_results);
 
+// Well-formed UTF-8 (no overlong forms, surrogates or values past
+// U+10FFFF). Checkpoints store names as protobuf strings, which must be.
+bool IsValidUtf8(const std::string& s);
+
+// `s` with bytes outside printable ASCII as \xNN, cut after max_length
+// characters (noting the full size), for quoting untrusted names.
+std::string EscapedForMessage(const std::string& s, size_t max_length = 80);
+
 }  // namespace nabla
 
 #endif  // NABLA_GRAPH_STRINGS_H_

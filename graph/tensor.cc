@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <unistd.h>
+
 #include "graph/huge_pages.h"
 
 namespace nabla {
@@ -75,6 +77,39 @@ const char* DTypeName(DType dtype) {
 
 int DTypeSize(DType dtype) { return dtype == DType::kFloat64 ? 8 : 4; }
 
+int64_t MaxTensorBytes() {
+  static const int64_t max_bytes = [] {
+    long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page_size <= 0) return int64_t{1} << 40;  // unknown: 1 TiB
+    return static_cast<int64_t>(pages) * page_size;
+  }();
+  return max_bytes;
+}
+
+void CheckTensorFits(const Shape& shape, DType dtype, const std::string& what) {
+  int64_t elements = 1;
+  for (int64_t d : shape.dims()) {
+    if (d < 0) continue;  // the free batch dimension
+    if (__builtin_mul_overflow(elements, d, &elements)) {
+      NABLA_THROW(kInvalidArgument) << what << ": shape " << shape.ToString()
+                                    << " has more elements than 64 bits can count";
+    }
+  }
+  int64_t bytes = 0;
+  if (__builtin_mul_overflow(elements, int64_t{DTypeSize(dtype)}, &bytes) ||
+      bytes > MaxTensorBytes()) {
+    ErrorBuilder error(ErrorCode::kInvalidArgument);
+    error << what << ": shape " << shape.ToString() << " of " << DTypeName(dtype) << " needs ";
+    if (bytes > 0) {
+      error << bytes << " bytes";
+    } else {
+      error << "more than 2^63 bytes";
+    }
+    error << ", more than this machine's " << MaxTensorBytes() << " bytes of memory";
+    error.Throw();
+  }
+}
+
 Tensor::Tensor(DType dtype, Shape shape)
     : dtype_(dtype), shape_(std::move(shape)) {
   if (shape_.rank() > kMaxRank) {
@@ -85,6 +120,7 @@ Tensor::Tensor(DType dtype, Shape shape)
     NABLA_THROW(kInvalidArgument)
         << "cannot allocate a tensor of shape " << shape_.ToString();
   }
+  CheckTensorFits(shape_, dtype_, "cannot allocate a tensor");
   size_ = shape_.num_elements();
   size_t bytes = nbytes();
   buffer_ = std::shared_ptr<void>(Cache().Allocate(bytes),

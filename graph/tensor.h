@@ -37,6 +37,15 @@ constexpr DType DTypeOf() {
   if constexpr (std::is_same_v<T, int32_t>) return DType::kInt32;
 }
 
+// The most bytes one tensor may take: this machine's physical memory. A
+// tensor beyond it could never be allocated (or would only thrash), so it
+// is refused with a clear error before any allocation.
+int64_t MaxTensorBytes();
+// Throws Error(kInvalidArgument) "WHAT: shape [..] of DTYPE needs N bytes,
+// more than this machine's M bytes of memory" (or that the element count
+// overflows) unless a tensor of `shape` fits. Unknown dims count as 1.
+void CheckTensorFits(const Shape& shape, DType dtype, const std::string& what);
+
 template <typename T>
 using MatrixMap = Eigen::Map<
     Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>,
@@ -54,7 +63,8 @@ using ConstArrayMap =
 class Tensor {
  public:
   Tensor() = default;
-  // Uninitialised contents.
+  // Uninitialised contents. Throws Error(kInvalidArgument) for an unknown
+  // dim, a rank above kMaxRank or a shape CheckTensorFits refuses.
   Tensor(DType dtype, Shape shape);
   explicit Tensor(Shape shape) : Tensor(DType::kFloat32, std::move(shape)) {}
 

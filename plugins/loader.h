@@ -26,6 +26,8 @@
 #include <string>
 #include <vector>
 
+struct NablaPluginInfo;  // plugins/plugin_api.h
+
 namespace nabla {
 
 struct LoadedPlugin {
@@ -49,6 +51,17 @@ struct LoadedPlugin {
 //              already registered (naming both origins).
 // After an error the registry is unchanged.
 LoadedPlugin LoadPlugin(const std::string& path);
+
+// The checks LoadPlugin makes before it trusts a file, exposed for the
+// fuzzers (tests/fuzz) and tests. Both throw Error(kPlugin) naming `path`.
+namespace plugin_internal {
+// The ELF file: header, program and section headers, segments inside the
+// file, and nabla_plugin_info a function in the dynamic symbol table.
+void ValidateElfBytes(const std::string& bytes, const std::string& path);
+// The NablaPluginInfo a plugin returned: ABI version, nabla version and
+// compiler tag equal this build's, a registration function present.
+void CheckPluginInfo(const struct ::NablaPluginInfo* info, const std::string& path);
+}  // namespace plugin_internal
 
 // This build's NABLA_COMPILER_TAG, e.g. "gcc 12.2 libstdc++ cxx11-abi=1
 // c++201703L" (for `nabla --version` and messages).

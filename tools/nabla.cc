@@ -3,10 +3,14 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include <google/protobuf/stubs/logging.h>
+
+#include "graph/registry.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
 
@@ -26,6 +30,7 @@ constexpr char kUsage[] =
     "\n"
     "`nabla COMMAND --help` shows a command's options.\n";
 
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -35,6 +40,10 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? kExitUsage : kExitOk;
   }
+  // libprotobuf logs some parse failures (invalid UTF-8, a damaged
+  // message) on stderr itself; nabla reports each one in its own message,
+  // which must be the first line the user sees.
+  google::protobuf::SetLogHandler(nullptr);
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
   try {
@@ -53,8 +62,21 @@ int main(int argc, char** argv) {
   } catch (const nabla::Error& e) {
     std::fprintf(stderr, "nabla %s: error: %s\n", command.c_str(), e.what());
     return ExitCodeFor(e.code());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr,
+                 "nabla %s: error: out of memory (a model, batch or data set larger than this "
+                 "machine holds; try a smaller --batch-size)\n",
+                 command.c_str());
+    return kExitInvalidInput;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "nabla %s: internal error: %s\n", command.c_str(), e.what());
     return kExitInternal;
+  } catch (...) {
+    // Only plugin code throws such things: nabla throws nabla::Error.
+    std::fprintf(stderr,
+                 "nabla %s: error: an exception that is not a std::exception escaped%s\n",
+                 command.c_str(),
+                 !nabla::OpRegistry::Global().LoadedPlugins().empty() ? " (from a plugin's op kernel?)" : "");
+    return kExitPlugin;
   }
 }

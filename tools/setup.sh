@@ -21,6 +21,7 @@ PACKAGES=(
   libonnx-dev              # ONNX's protobuf messages (onnx/), built by the same protoc 3.21
   python3-onnx             # tests/onnx: onnx.checker on exported models
   python3-torch            # tests/onnx: models made with torch.onnx.export
+  clang-14 libfuzzer-14-dev  # tests/fuzz: libFuzzer harnesses with ASan + UBSan
 )
 # Commands that may come from elsewhere than Debian (a Node.js install that
 # ships its own npm): installed from Debian only when absent.

@@ -117,11 +117,12 @@ Checkpoint CheckpointFromText(const std::string& text_in, const std::string& sou
 
 Checkpoint ReadCheckpointFile(const std::string& path) {
   if (!IsCheckpointTextPath(path)) return ReadCheckpoint(path);
-  std::ifstream file(path, std::ios::binary);
-  if (!file) NABLA_THROW(kNotFound) << path << ": cannot open";
-  std::stringstream contents;
-  contents << file.rdbuf();
-  Checkpoint checkpoint = CheckpointFromText(contents.str(), path);
+  // protobuf's text parser takes at most 2 GiB; a text checkpoint is about
+  // 12 bytes per value.
+  constexpr size_t kMaxTextCheckpointBytes = size_t{1} << 30;
+  std::string contents = ReadFileBounded(path, kMaxTextCheckpointBytes, "a text checkpoint");
+  if (contents.empty()) NABLA_THROW(kInvalidFile) << path << ": empty file, not a text checkpoint";
+  Checkpoint checkpoint = CheckpointFromText(contents, path);
   checkpoint.source = path;
   return checkpoint;
 }

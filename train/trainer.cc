@@ -3,6 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <sstream>
+
+#include "graph/strings.h"
 
 namespace nabla {
 namespace {
@@ -20,63 +23,10 @@ int64_t Argmax(const float* row, int64_t n) {
   return best;
 }
 
-}  // namespace
-
-Trainer::Trainer(GraphModel* model, TrainOptions options)
-    : model_(model), options_(std::move(options)) {
-  if (options_.optimizer == "sgd") {
-    optimizer_ = std::make_unique<Sgd>(
-        model_->NamedParameters(),
-        SgdOptions{options_.lr, options_.momentum, options_.weight_decay});
-  } else if (options_.optimizer == "adam") {
-    optimizer_ = std::make_unique<Adam>(
-        model_->NamedParameters(), AdamOptions{options_.lr, 0.9, 0.999, 1e-8,
-                                               options_.weight_decay});
-  } else {
-    NABLA_THROW(kInvalidArgument) << "unknown optimizer '" << options_.optimizer
-                                  << "': expected sgd or adam";
-  }
-  if (options_.lr_schedule != "constant" && options_.lr_schedule != "cosine") {
-    NABLA_THROW(kInvalidArgument) << "unknown lr schedule '" << options_.lr_schedule
-                                  << "': expected constant or cosine";
-  }
-  if (options_.batch_size < 1) {
-    NABLA_THROW(kInvalidArgument) << "batch size must be >= 1, found " << options_.batch_size;
-  }
-  for (const auto& input : model_->def().inputs()) {
-    bool is_int = input.dtype() == "int32";
-    if (is_int && label_input_.empty()) label_input_ = input.name();
-    if (!is_int && image_input_.empty()) image_input_ = input.name();
-  }
-  if (image_input_.empty() || label_input_.empty() || model_->def().outputs().empty() ||
-      model_->def().loss().empty()) {
-    NABLA_THROW(kInvalidArgument)
-        << "model '" << model_->def().name()
-        << "' cannot be trained as a classifier: it needs a float32 input (images), an "
-           "int32 input (labels), an output (logits) and a loss node";
-  }
-  logits_ = model_->def().outputs(0);
-  loss_ = model_->def().loss();
-  batcher_state_.seed = options_.seed;
-}
-
-void Trainer::Restore(int64_t epoch, int64_t step, const data::BatcherState& batcher,
-                      std::vector<EpochResult> history) {
-  epoch_ = epoch;
-  step_ = step;
-  batcher_state_ = batcher;
-  history_ = std::move(history);
-}
-
-double Trainer::LearningRate(int64_t epoch) const {
-  if (options_.lr_schedule == "cosine" && options_.epochs > 0) {
-    return 0.5 * options_.lr * (1 + std::cos(M_PI * epoch / options_.epochs));
-  }
-  return options_.lr;
-}
-
-bool Trainer::Feed(data::Batcher& batcher, int64_t features,
-                   std::map<std::string, Variable>* feeds) const {
+// Gathers the batcher's next batch straight into a fresh [n, features]
+// image Variable and [n] label Variable; false at the end of an epoch.
+bool Feed(const ClassifierSpec& spec, data::Batcher& batcher, int64_t features,
+          std::map<std::string, Variable>* feeds) {
   const int64_t n = batcher.NextSize();
   Tensor images, labels;
   if (n > 0) {
@@ -87,14 +37,112 @@ bool Trainer::Feed(data::Batcher& batcher, int64_t features,
                         n > 0 ? labels.data<int32_t>() : nullptr)) {
     return false;
   }
-  (*feeds)[image_input_] = Variable(std::move(images));
-  (*feeds)[label_input_] = Variable(std::move(labels));
+  (*feeds)[spec.image_input] = Variable(std::move(images));
+  (*feeds)[spec.label_input] = Variable(std::move(labels));
   return true;
 }
 
-void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
+// Restores a module's mode when it goes out of scope.
+class ModeGuard {
+ public:
+  explicit ModeGuard(Module* module) : module_(module), training_(module->training()) {}
+  ~ModeGuard() { module_->Train(training_); }
+
+ private:
+  Module* module_;
+  bool training_;
+};
+
+}  // namespace
+
+ClassifierSpec FindClassifier(const GraphModel& model) {
+  ClassifierSpec spec;
+  const std::string where = "model '" + model.def().name() + "'";
+  std::vector<std::string> problems;
+  for (const GraphInputSpec& input : model.input_specs()) {
+    if (input.dtype == DType::kInt32 && spec.label_input.empty()) {
+      spec.label_input = input.name;
+      if (input.shape.rank() != 1 || input.shape[0] != kUnknownDim) {
+        problems.push_back("its label input '" + input.name + "' must have shape [?] (one label "
+                           "per sample), found " + input.shape.ToString());
+      }
+    } else if (input.dtype == DType::kFloat32 && spec.image_input.empty()) {
+      spec.image_input = input.name;
+      if (input.shape.rank() != 2 || input.shape[0] != kUnknownDim || input.shape[1] <= 0) {
+        problems.push_back("its image input '" + input.name +
+                           "' must have shape [?, features], found " + input.shape.ToString());
+      } else {
+        spec.features = input.shape[1];
+      }
+    }
+  }
+  if (spec.image_input.empty() || spec.label_input.empty() || model.output_names().empty() ||
+      model.loss_name().empty()) {
+    NABLA_THROW(kInvalidArgument)
+        << where << " cannot be trained as a classifier: it needs a float32 input (images), an "
+           "int32 input (labels), an output (logits) and a loss node";
+  }
+  spec.logits = model.output_names()[0];
+  spec.loss = model.loss_name();
+  const Shape& logits = model.node_shape(spec.logits);
+  if (logits.rank() != 2 || logits[0] != kUnknownDim || logits[1] <= 0) {
+    problems.push_back("its output '" + spec.logits +
+                       "' (the logits) must have shape [?, classes] with the batch free, "
+                       "found " + logits.ToString());
+  } else {
+    spec.classes = logits[1];
+  }
+  if (!problems.empty()) {
+    NABLA_THROW(kInvalidArgument) << where << " cannot be trained or evaluated as a classifier: "
+                                  << Join(problems, "; ");
+  }
+  return spec;
+}
+
+Trainer::Trainer(GraphModel* model, TrainOptions options)
+    : model_(model), options_(std::move(options)) {
+  std::vector<std::string> problems = ValidateTrainingConfig(options_);
+  if (!problems.empty()) NABLA_THROW(kInvalidArgument) << Join(problems, "; ");
+  if (options_.optimizer == "sgd") {
+    optimizer_ = std::make_unique<Sgd>(
+        model_->NamedParameters(),
+        SgdOptions{options_.lr, options_.momentum, options_.weight_decay});
+  } else {
+    optimizer_ = std::make_unique<Adam>(
+        model_->NamedParameters(), AdamOptions{options_.lr, 0.9, 0.999, 1e-8,
+                                               options_.weight_decay});
+  }
+  spec_ = FindClassifier(*model_);
+  batcher_state_.seed = options_.seed;
+}
+
+void Trainer::Restore(int64_t epoch, int64_t step, const data::BatcherState& batcher,
+                      std::vector<EpochResult> history, double epoch_loss_sum,
+                      int64_t epoch_samples) {
+  epoch_ = epoch;
+  step_ = step;
+  batcher_state_ = batcher;
+  history_ = std::move(history);
+  epoch_loss_sum_ = epoch_loss_sum;
+  epoch_samples_ = epoch_samples;
+}
+
+double Trainer::LearningRate(int64_t epoch) const {
+  if (options_.lr_schedule == "cosine" && options_.epochs > 0) {
+    return 0.5 * options_.lr * (1 + std::cos(M_PI * epoch / options_.epochs));
+  }
+  return options_.lr;
+}
+
+bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
                     const std::function<void(const StepProgress&)>& on_step,
-                    const std::function<void(const EpochResult&)>& on_epoch) {
+                    const std::function<void(const EpochResult&)>& on_epoch,
+                    const std::atomic<bool>* stop) {
+  if (train.features() != spec_.features) {
+    NABLA_THROW(kInvalidArgument) << "model '" << model_->def().name() << "' takes "
+                                  << spec_.features << " features per sample in '"
+                                  << spec_.image_input << "', the data has " << train.features();
+  }
   data::Batcher batcher(train, {options_.batch_size, options_.seed, true, false});
   batcher.Restore(batcher_state_);
   std::map<std::string, Variable> feeds;
@@ -102,39 +150,56 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
   // Steps zero the gradients they consume (StepAndZeroGrad); drop any left
   // over from before, such as those of a step that diverged.
   optimizer_->ZeroGrad();
+  // Which flags set the step size, for a diverged run's message.
+  std::ostringstream flags;
+  flags << "--lr " << options_.lr;
+  if (options_.optimizer == "sgd") flags << ", --momentum " << options_.momentum;
+  flags << ", --optimizer " << options_.optimizer;
+  const std::string step_size_flags = " (training config: " + flags.str() + ")";
 
   while (epoch_ < options_.epochs) {
     model_->Train();
     optimizer_->set_lr(LearningRate(epoch_));
     const double start = Now();
-    double loss_sum = 0;
-    int64_t samples = 0, batch_index = 0;
+    // A resumed mid-epoch checkpoint carries the sums so far.
+    double loss_sum = epoch_loss_sum_;
+    int64_t samples = epoch_samples_;
     const int64_t batches = batcher.BatchesPerEpoch();
-    while (Feed(batcher, train.features(), &feeds)) {
-      const int64_t batch_size = feeds.at(image_input_).shape()[0];
+    int64_t batch_index = batcher.state().position / options_.batch_size;
+    while (Feed(spec_, batcher, train.features(), &feeds)) {
+      const int64_t batch_size = feeds.at(spec_.image_input).shape()[0];
       Variable loss;
       try {
-        loss = model_->Run(feeds).at(loss_);
+        std::map<std::string, Variable> out = model_->Run(feeds);
+        auto it = out.find(spec_.loss);
+        if (it == out.end()) {
+          NABLA_THROW(kInvalidArgument)
+              << "model '" << model_->def().name() << "': loss '" << spec_.loss
+              << "' cannot be computed from the inputs the trainer feeds ('" << spec_.image_input
+              << "' and '" << spec_.label_input << "'): it needs another graph input";
+        }
+        loss = it->second;
       } catch (const Error& e) {
         // SetCheckNumerics stops the forward pass at the first non-finite
         // node, which knows the node but not the step.
         if (e.code() != ErrorCode::kDiverged) throw;
         NABLA_THROW(kDiverged) << "training diverged at epoch " << epoch_ + 1 << ", step "
                                << batch_index + 1 << " (global step " << step_ + 1
-                               << "): " << e.what();
+                               << "): " << e.what() << step_size_flags;
       }
       const double value = loss.value().item();
       if (!std::isfinite(value)) {
         NABLA_THROW(kDiverged) << "training diverged: loss is " << value << " at epoch "
                                << epoch_ + 1 << ", step " << batch_index + 1
-                               << " (global step " << step_ + 1 << ")";
+                               << " (global step " << step_ + 1 << ")" << step_size_flags;
       }
       loss.Backward();
       for (const NamedParameter& p : params) {
         if (p.variable.grad().defined() && !p.variable.grad().AllFinite()) {
           NABLA_THROW(kDiverged) << "training diverged: gradient of '" << p.name
                                  << "' is not finite at epoch " << epoch_ + 1 << ", step "
-                                 << batch_index + 1 << " (global step " << step_ + 1 << ")";
+                                 << batch_index + 1 << " (global step " << step_ + 1 << ")"
+                                 << step_size_flags;
         }
       }
       optimizer_->StepAndZeroGrad();
@@ -147,14 +212,32 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
         on_step({epoch_ + 1, batch_index, batches, loss_sum / samples,
                  elapsed > 0 ? samples / elapsed : 0, elapsed});
       }
+      if (stop != nullptr && stop->load() && batcher.NextSize() > 0) {
+        batcher_state_ = batcher.state();
+        epoch_loss_sum_ = loss_sum;
+        epoch_samples_ = samples;
+        return false;
+      }
+    }
+    // The update can turn weights non-finite even when the loss and the
+    // gradients were finite (a huge step): never finish an epoch, and so
+    // never save, with such weights.
+    for (const NamedParameter& p : params) {
+      if (!p.variable.value().AllFinite()) {
+        NABLA_THROW(kDiverged) << "training diverged: parameter '" << p.name
+                               << "' is not finite after epoch " << epoch_ + 1
+                               << " (global step " << step_ << ")" << step_size_flags;
+      }
     }
     ++epoch_;
     batcher_state_ = batcher.state();
+    epoch_loss_sum_ = 0;
+    epoch_samples_ = 0;
     EpochResult result;
     result.epoch = epoch_;
     result.train_loss = loss_sum / std::max<int64_t>(samples, 1);
     if (test != nullptr) {
-      EvalResult eval = Evaluate(*test);
+      EvalResult eval = Evaluate(model_, *test);
       result.test_loss = eval.loss;
       result.test_accuracy = eval.accuracy;
     } else {
@@ -163,29 +246,51 @@ void Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     result.seconds = Now() - start;
     history_.push_back(result);
     if (on_epoch) on_epoch(result);
+    if (stop != nullptr && stop->load() && epoch_ < options_.epochs) return false;
   }
+  return true;
 }
 
-EvalResult Trainer::Evaluate(const data::Dataset& data, int64_t batch_size) {
+EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size) {
+  const ClassifierSpec spec = FindClassifier(*model);
+  if (data.features() != spec.features) {
+    NABLA_THROW(kInvalidArgument) << "model '" << model->def().name() << "' takes "
+                                  << spec.features << " features per sample in '"
+                                  << spec.image_input << "', the data has " << data.features();
+  }
+  if (batch_size < 1) {
+    NABLA_THROW(kInvalidArgument) << "--batch-size must be >= 1, found " << batch_size;
+  }
   NoGradGuard no_grad;
-  model_->Eval();
+  ModeGuard mode(model);
+  model->Eval();
   data::Batcher batcher(data, {batch_size, 0, /*shuffle=*/false, false});
   std::map<std::string, Variable> feeds;
   double loss_sum = 0;
   int64_t correct = 0, samples = 0;
-  while (Feed(batcher, data.features(), &feeds)) {
-    std::map<std::string, Variable> out = model_->Run(feeds);
-    const Tensor& logits = out.at(logits_).value();
-    const Tensor& labels = feeds.at(label_input_).value();
+  while (Feed(spec, batcher, data.features(), &feeds)) {
+    std::map<std::string, Variable> out = model->Run(feeds);
+    const Tensor& logits = out.at(spec.logits).value();
+    const Tensor& labels = feeds.at(spec.label_input).value();
     const int64_t n = labels.size();
-    loss_sum += out.at(loss_).value().item() * n;
+    if (logits.rank() != 2 || logits.rows() != n || logits.cols() != spec.classes) {
+      NABLA_THROW(kInvalidFile) << "model '" << model->def().name() << "': output '"
+                                << spec.logits << "' has shape " << logits.shape().ToString()
+                                << " for a batch of " << n << " labels; a classifier's output "
+                                << "must be [batch, " << spec.classes << "]";
+    }
+    auto loss = out.find(spec.loss);
+    if (loss == out.end()) {
+      NABLA_THROW(kInvalidArgument) << "model '" << model->def().name() << "': loss '"
+                                    << spec.loss << "' was not computed from the fed inputs";
+    }
+    loss_sum += loss->second.value().item() * n;
     for (int64_t i = 0; i < n; ++i) {
       correct += Argmax(logits.data<float>() + i * logits.cols(), logits.cols()) ==
                  labels.data<int32_t>()[i];
     }
     samples += n;
   }
-  model_->Train();
   return {loss_sum / std::max<int64_t>(samples, 1),
           static_cast<double>(correct) / std::max<int64_t>(samples, 1), samples};
 }

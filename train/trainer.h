@@ -1,15 +1,19 @@
 // Trainer: the training loop shared by `nabla train`, the examples and the
-// benchmarks, for models loaded from graph files.
+// benchmarks, for models loaded from graph files; Evaluate: a model's loss
+// and accuracy on a data set.
 //
-// A model's first float32 graph input takes the images, its int32 input the
-// labels; its first output is the logits and its loss node the training
-// loss. Each step: forward, check the loss is finite, backward, check every
-// gradient is finite, optimiser step. A non-finite value stops training
-// with Error(kDiverged) naming epoch and step: in the LeakyReLU slope sweep
-// that is a result, not a crash.
+// Classifier contract (ClassifierSpec): the model declares a float32 input
+// [?, features] (images) and an int32 input [?] (labels), taken from its
+// input specs; its first output is the logits, inferred as [?, classes]
+// with the batch dimension free; its loss node is the training loss. Each
+// step: forward, check the loss is finite, backward, check every gradient
+// is finite, optimiser step. A non-finite value stops training with
+// Error(kDiverged) naming epoch, step and the flags that set the step size:
+// in the LeakyReLU slope sweep that is a result, not a crash.
 #ifndef NABLA_TRAIN_TRAINER_H_
 #define NABLA_TRAIN_TRAINER_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,20 +23,22 @@
 #include "data/idx.h"
 #include "graph/model.h"
 #include "train/optimizer.h"
+#include "train/training_config.h"
 
 namespace nabla {
 
-struct TrainOptions {
-  std::string optimizer = "sgd";  // "sgd" or "adam"
-  double lr = 0.01;
-  double momentum = 0.9;
-  double weight_decay = 0.0;
-  // "constant", or "cosine" (lr decays to 0 over `epochs`).
-  std::string lr_schedule = "constant";
-  int64_t batch_size = 256;
-  int64_t epochs = 1;  // total, counting epochs already done before a resume
-  uint64_t seed = 0;
+// The configuration lives in train/training_config.h; TrainOptions is its
+// older name.
+using TrainOptions = TrainingConfig;
+
+// Which graph inputs and nodes a classifier uses, from the model's declared
+// input specs and inferred shapes. Throws Error(kInvalidArgument) naming
+// the model and what is missing or mis-shaped.
+struct ClassifierSpec {
+  std::string image_input, label_input, logits, loss;
+  int64_t features = 0, classes = 0;
 };
+ClassifierSpec FindClassifier(const GraphModel& model);
 
 struct EvalResult {
   double loss = 0;
@@ -60,13 +66,14 @@ class Trainer {
   Trainer(GraphModel* model, TrainOptions options);
 
   // Runs epochs until options.epochs are done; `test` may be null.
-  // on_step is called after every step, on_epoch after every epoch.
-  void Train(const data::Dataset& train, const data::Dataset* test,
+  // on_step is called after every step, on_epoch after every epoch. When
+  // `stop` becomes true (a signal handler sets it), the step in progress
+  // finishes and Train returns false with the state after that step, so a
+  // checkpoint taken then resumes exactly; true when all epochs ran.
+  bool Train(const data::Dataset& train, const data::Dataset* test,
              const std::function<void(const StepProgress&)>& on_step,
-             const std::function<void(const EpochResult&)>& on_epoch);
-
-  // Mean loss and accuracy over `data` in eval mode without gradients.
-  EvalResult Evaluate(const data::Dataset& data, int64_t batch_size = 1000);
+             const std::function<void(const EpochResult&)>& on_epoch,
+             const std::atomic<bool>* stop = nullptr);
 
   Optimizer& optimizer() { return *optimizer_; }
   const Optimizer& optimizer() const { return *optimizer_; }
@@ -76,25 +83,34 @@ class Trainer {
   const std::vector<EpochResult>& history() const { return history_; }
   data::BatcherState batcher_state() const { return batcher_state_; }
 
+  // Running sums of an epoch that was interrupted (0 at epoch ends).
+  double epoch_loss_sum() const { return epoch_loss_sum_; }
+  int64_t epoch_samples() const { return epoch_samples_; }
+
   // For resuming from a checkpoint.
   void Restore(int64_t epoch, int64_t step, const data::BatcherState& batcher,
-               std::vector<EpochResult> history);
+               std::vector<EpochResult> history, double epoch_loss_sum = 0,
+               int64_t epoch_samples = 0);
 
  private:
   double LearningRate(int64_t epoch) const;
-  // Gathers the batcher's next batch straight into a fresh [n, features]
-  // image Variable and [n] label Variable; false at the end of an epoch.
-  bool Feed(data::Batcher& batcher, int64_t features,
-            std::map<std::string, Variable>* feeds) const;
 
   GraphModel* model_;
   TrainOptions options_;
   std::unique_ptr<Optimizer> optimizer_;
-  std::string image_input_, label_input_, logits_, loss_;
+  ClassifierSpec spec_;
   int64_t epoch_ = 0, step_ = 0;
   data::BatcherState batcher_state_;
   std::vector<EpochResult> history_;
+  double epoch_loss_sum_ = 0;
+  int64_t epoch_samples_ = 0;
 };
+
+// Mean loss and accuracy of `model` over `data`, in eval mode without
+// gradients; the model's mode is left as it was. Checks at run time that
+// the logits have one row per label (a reshape inside the graph may change
+// the batch) and throws Error(kInvalidFile) naming the output otherwise.
+EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size = 1000);
 
 }  // namespace nabla
 

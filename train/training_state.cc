@@ -1,5 +1,7 @@
 #include "train/training_state.h"
 
+#include <cmath>
+
 namespace nabla {
 
 std::vector<proto::NodeFingerprint> GraphFingerprint(const GraphModel& model) {
@@ -14,8 +16,7 @@ std::vector<proto::NodeFingerprint> GraphFingerprint(const GraphModel& model) {
   return nodes;
 }
 
-Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer,
-                                const proto::TrainConfig& config) {
+Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer) {
   Checkpoint checkpoint = CheckpointFromModule(model);
   proto::CheckpointHeader& header = checkpoint.header;
   header.set_model_fingerprint(model.Fingerprint());
@@ -30,7 +31,9 @@ Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer,
   header.set_data_seed(trainer.batcher_state().seed);
   header.set_data_epoch(trainer.batcher_state().epoch);
   header.set_data_position(trainer.batcher_state().position);
-  *header.mutable_config() = config;
+  *header.mutable_config() = TrainingConfigToProto(trainer.options());
+  header.set_epoch_loss_sum(trainer.epoch_loss_sum());
+  header.set_epoch_samples(trainer.epoch_samples());
   for (const EpochResult& r : trainer.history()) {
     proto::EpochMetrics* m = header.add_metrics();
     m->set_epoch(r.epoch);
@@ -56,9 +59,47 @@ std::string LoadWeights(const Checkpoint& checkpoint, GraphModel* model, bool pa
   return out;
 }
 
+TrainingConfig SavedTrainingConfig(const Checkpoint& checkpoint) {
+  TrainingConfig config = TrainingConfigFromProto(checkpoint.header.config());
+  std::vector<std::string> problems = ValidateTrainingConfig(config);
+  if (!problems.empty()) {
+    std::string message;
+    for (const std::string& p : problems) message += (message.empty() ? "" : "; ") + p;
+    NABLA_THROW(kInvalidFile) << checkpoint.source << ": its training config is invalid: "
+                              << message;
+  }
+  return config;
+}
+
 void RestoreTrainingState(const Checkpoint& checkpoint, GraphModel* model, Trainer* trainer) {
-  LoadWeights(checkpoint, model, /*partial=*/false);
   const proto::CheckpointHeader& header = checkpoint.header;
+  std::vector<std::string> problems;
+  auto check = [&](bool ok, const std::string& problem) {
+    if (!ok) problems.push_back(problem);
+  };
+  check(header.epoch() >= 0, "epoch " + std::to_string(header.epoch()) + " is negative");
+  check(header.step() >= 0, "step " + std::to_string(header.step()) + " is negative");
+  check(header.step() >= header.epoch(),
+        "step " + std::to_string(header.step()) + " is less than its epoch " +
+            std::to_string(header.epoch()) + " (every epoch takes at least one step)");
+  check(header.data_epoch() >= 0,
+        "data epoch " + std::to_string(header.data_epoch()) + " is negative");
+  check(header.data_position() >= 0,
+        "data position " + std::to_string(header.data_position()) + " is negative");
+  check(header.epoch_samples() >= 0 && std::isfinite(header.epoch_loss_sum()),
+        "the interrupted epoch's sums are invalid");
+  check(checkpoint.optimizer.step == header.step(),
+        "the optimiser's step " + std::to_string(checkpoint.optimizer.step) +
+            " differs from the header's step " + std::to_string(header.step()));
+  check(header.metrics_size() <= header.epoch(),
+        std::to_string(header.metrics_size()) + " epochs of metrics for epoch " +
+            std::to_string(header.epoch()));
+  if (!problems.empty()) {
+    std::string message;
+    for (const std::string& p : problems) message += (message.empty() ? "" : "; ") + p;
+    NABLA_THROW(kInvalidFile) << checkpoint.source << ": cannot resume from it: " << message;
+  }
+  LoadWeights(checkpoint, model, /*partial=*/false);
   trainer->optimizer().LoadState(checkpoint.optimizer);
   SetGeneratorState({header.rng_seed(), header.rng_counter()});
   std::vector<EpochResult> history;
@@ -67,7 +108,7 @@ void RestoreTrainingState(const Checkpoint& checkpoint, GraphModel* model, Train
   }
   trainer->Restore(header.epoch(), header.step(),
                    {header.data_seed(), header.data_epoch(), header.data_position()},
-                   std::move(history));
+                   std::move(history), header.epoch_loss_sum(), header.epoch_samples());
 }
 
 }  // namespace nabla

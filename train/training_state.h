@@ -17,9 +17,10 @@ namespace nabla {
 // The model's per-node fingerprint in checkpoint form.
 std::vector<proto::NodeFingerprint> GraphFingerprint(const GraphModel& model);
 
-// Everything needed to resume `trainer` on `model`.
-Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer,
-                                const proto::TrainConfig& config);
+// Everything needed to resume `trainer` on `model`, its whole
+// TrainingConfig included (trainer.options()). Valid mid-epoch too (after
+// an interrupted Train).
+Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer);
 
 // Loads the weights of `checkpoint` into `model`. Strict (partial = false):
 // a fingerprint mismatch or any missing, unexpected or mis-shaped tensor is
@@ -28,8 +29,14 @@ Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer,
 std::string LoadWeights(const Checkpoint& checkpoint, GraphModel* model, bool partial);
 
 // LoadWeights (strict) plus optimiser, step, epoch, generator, data order
-// and metrics.
+// and metrics. Every counter read from the file is checked first (a
+// negative epoch or step, an Adam step that disagrees with the header):
+// Error(kInvalidFile) naming the checkpoint and the field.
 void RestoreTrainingState(const Checkpoint& checkpoint, GraphModel* model, Trainer* trainer);
+
+// The checkpoint's training config, validated: Error(kInvalidFile) naming
+// the checkpoint and each bad field.
+TrainingConfig SavedTrainingConfig(const Checkpoint& checkpoint);
 
 }  // namespace nabla
 

@@ -44,7 +44,7 @@ std::vector<Shape> ReshapeShape(const std::vector<Shape>& in, const AttrMap& a) 
       dims[i] = x[i];
       copied[i] = true;
     } else {
-      out_rest *= spec[i];
+      out_rest = MultiplyDims(out_rest, spec[i], "reshape target");
     }
   }
   int64_t in_rest = 1;
@@ -54,7 +54,7 @@ std::vector<Shape> ReshapeShape(const std::vector<Shape>& in, const AttrMap& a) 
     if (x[j] == kUnknownDim) {
       in_unknown = true;
     } else {
-      in_rest *= x[j];
+      in_rest = MultiplyDims(in_rest, x[j], "reshape input");
     }
   }
   if (in_unknown) {

@@ -8,6 +8,43 @@
 namespace nabla {
 namespace {
 
+// Element counts that wrap must not become small buffers (issue 12: a
+// 2^62-wide Linear got a 64-byte buffer and its initialiser wrote past it).
+TEST(Shape, ElementCountsThatOverflowThrow) {
+  const int64_t big = int64_t{1} << 62;
+  EXPECT_EQ(Shape({big, 1}).num_elements(), big);
+  try {
+    Shape({big, 784}).num_elements();
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "shape [4611686018427387904, 784] has more elements than 64 bits can count");
+  }
+  // The unknown batch dim is not an overflow.
+  EXPECT_EQ(Shape({kUnknownDim, big, 784}).num_elements(), -1);
+  EXPECT_FALSE(Shape({kUnknownDim, 4}).fully_known());
+  EXPECT_THROW(MultiplyDims(big, 4), Error);
+  EXPECT_EQ(MultiplyDims(3, 4), 12);
+}
+
+TEST(Tensor, ShapesNoMachineCouldHoldAreRefusedBeforeAllocating) {
+  EXPECT_GT(MaxTensorBytes(), 0);
+  try {
+    Tensor t(Shape{int64_t{1} << 40, 784});
+    FAIL() << "allocated " << t.nbytes() << " bytes";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("cannot allocate a tensor: shape [1099511627776, 784] of "
+                                         "float32 needs 3448068464705536 bytes, more than this "
+                                         "machine's "),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(Tensor(Shape{int64_t{1} << 62, 784}), Error);
+  EXPECT_THROW(CheckTensorFits(Shape{int64_t{1} << 61}, DType::kFloat64, "x"), Error);
+  EXPECT_NO_THROW(CheckTensorFits(Shape{kUnknownDim, 784}, DType::kFloat32, "x"));
+}
+
 TEST(Tensor, IsAlignedAndRowMajor) {
   Tensor t = Tensor::FromVector<float>(Shape{2, 3}, {1, 2, 3, 4, 5, 6});
   EXPECT_EQ(reinterpret_cast<uintptr_t>(t.raw_data()) % 64, 0u);

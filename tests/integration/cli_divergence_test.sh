@@ -23,8 +23,10 @@ run "$nabla" train "$model" "${flags[@]}" "${steep[@]}" --lr 0.1 --save out/run.
 [[ "$rc" == 4 ]] || fail "slope 5, lr 0.1: exit code $rc, expected 4"
 [[ $(grep -c '^nabla train: error: ' "$work/stderr") == 1 ]] || fail "expected one error line"
 where="step [0-9]+ \(global step [0-9]+\)"
+# The message names the flags that set the step size.
+config=" \(training config: --lr 0\.[0-9]+, --momentum 0\.9, --optimizer sgd\)"
 diverged="^nabla train: error: training diverged: (loss is [^ ]+|gradient of '[^']+' is not finite)"
-[[ $(error_line) =~ $diverged" at epoch 1, "$where$ ]] ||
+[[ $(error_line) =~ $diverged" at epoch 1, "$where$config$ ]] ||
   fail "unexpected divergence message: $(error_line)"
 [[ ! -s "$work/stdout" ]] || fail "an epoch finished before the divergence: $(cat "$work/stdout")"
 expect_empty_dir out
@@ -38,7 +40,7 @@ run "$nabla" train "$model" "${flags[@]}" "${steep[@]}" --lr 0.05 --save out/run
 [[ "$rc" == 4 ]] || fail "slope 5, lr 0.05: exit code $rc, expected 4"
 done_epochs=$(grep -c '^epoch ' "$work/stdout" || true)
 [[ "$done_epochs" -ge 1 ]] || fail "expected a completed epoch before the divergence at lr 0.05"
-[[ $(error_line) =~ $diverged" at epoch $((done_epochs + 1)), "$where$ ]] ||
+[[ $(error_line) =~ $diverged" at epoch $((done_epochs + 1)), "$where$config$ ]] ||
   fail "after $done_epochs epoch(s), the message should name epoch $((done_epochs + 1)): $(error_line)"
 [[ $(tail -n 1 metrics.csv) == *'"training diverged: '*'at epoch '$((done_epochs + 1))* ]] ||
   fail "metrics.csv does not record the divergence: $(cat metrics.csv)"

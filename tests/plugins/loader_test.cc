@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <functional>
 
 #include "graph/apply.h"
@@ -312,6 +314,70 @@ TEST(LoadPluginFailure, StaticRegistrationIsReported) {
   EXPECT_EQ(OpRegistry::Global().OriginOf("StaticallyRegisteredOp").kind, OpOrigin::kProgram);
   std::vector<std::string> plugins = OpRegistry::Global().LoadedPlugins();
   EXPECT_EQ(std::find(plugins.begin(), plugins.end(), path), plugins.end());
+}
+
+}  // namespace
+}  // namespace nabla
+
+namespace nabla {
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string WriteTemp(const std::string& name, const std::string& bytes) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+// dlopen of a truncated library faults (SIGBUS) inside the dynamic loader;
+// the ELF checks must refuse every truncation before it is opened.
+TEST(LoadPluginFailure, TruncatedLibrariesAreRefusedBeforeDlopen) {
+  const std::string swish = ReadAll(SwishPath());
+  ASSERT_GT(swish.size(), 10000u);
+  EXPECT_NO_THROW(plugin_internal::ValidateElfBytes(swish, "libswish.so"));
+  for (size_t size : {size_t{4}, size_t{63}, size_t{64}, size_t{1000}, size_t{3000},
+                      swish.size() / 2, swish.size() - 1}) {
+    try {
+      plugin_internal::ValidateElfBytes(swish.substr(0, size), "cut.so");
+      ADD_FAILURE() << "accepted " << size << " of " << swish.size() << " bytes";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kPlugin);
+      EXPECT_CONTAINS(std::string(e.what()), "cannot load plugin 'cut.so': not a valid shared library");
+    }
+  }
+  const std::string path = WriteTemp("truncated.so", swish.substr(0, 3000));
+  Failure f = LoadExpectingFailure(path);
+  EXPECT_EQ(f.code, ErrorCode::kPlugin);
+  EXPECT_CONTAINS(f.message, "truncated: segment");
+}
+
+TEST(LoadPluginFailure, DataSymbolEntryPointIsRefusedUncalled) {
+  Failure f = LoadExpectingFailure(TestPlugin("libdata_entry_point.so"));
+  EXPECT_EQ(f.code, ErrorCode::kPlugin);
+  EXPECT_CONTAINS(f.message, "it exports nabla_plugin_info as a data object (ELF symbol type 1), "
+                             "not a function");
+}
+
+TEST(LoadPluginFailure, InfoChecksTrustNothing) {
+  NablaPluginInfo info{NABLA_PLUGIN_ABI_VERSION, nullptr, nullptr, nullptr};
+  try {
+    plugin_internal::CheckPluginInfo(&info, "x.so");
+    ADD_FAILURE() << "accepted null strings";
+  } catch (const Error& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "it was built against nabla (null)");
+  }
+  EXPECT_THROW(plugin_internal::CheckPluginInfo(nullptr, "x.so"), Error);
+}
+
+// Ops whose shape function behaves on their own samples load; what they do
+// on other attributes is the graph checker's to report (cli tests).
+TEST(LoadPlugin, MisbehavingOpsLoadWhenTheirSamplesBehave) {
+  LoadedPlugin loaded = LoadPlugin(TestPlugin("libmisbehaving.so"));
+  EXPECT_EQ(loaded.ops, (std::vector<std::string>{"BadShapes", "ThrowingKernel"}));
 }
 
 }  // namespace

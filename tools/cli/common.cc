@@ -1,11 +1,21 @@
 #include "tools/cli/common.h"
 
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <algorithm>
+
+#include "graph/parallel.h"
 
 #include "plugins/loader.h"
 
@@ -48,6 +58,155 @@ bool ParseArgs(const std::string& command, const std::string& usage,
     }
   }
   return true;
+}
+
+namespace {
+
+// Per-CPU (idle, total) jiffies from /proc/stat, by CPU number.
+std::map<int, std::pair<uint64_t, uint64_t>> CpuTimes() {
+  std::map<int, std::pair<uint64_t, uint64_t>> times;
+  std::ifstream stat("/proc/stat");
+  std::string line;
+  while (std::getline(stat, line)) {
+    int cpu = -1;
+    unsigned long long v[8] = {};
+    if (std::sscanf(line.c_str(), "cpu%d %llu %llu %llu %llu %llu %llu %llu %llu", &cpu, &v[0],
+                    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 5 ||
+        cpu < 0) {
+      continue;
+    }
+    uint64_t total = 0;
+    for (unsigned long long x : v) total += x;
+    times[cpu] = {v[3] + v[4], total};  // idle + iowait
+  }
+  return times;
+}
+
+}  // namespace
+
+int AutoThreads(std::string* why) {
+  const int cores = UsableCores();
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (cores == 1 || sched_getaffinity(0, sizeof(set), &set) != 0) {
+    *why = "auto: " + std::to_string(cores) + " usable core(s)";
+    return cores;
+  }
+  auto before = CpuTimes();
+  ::usleep(50 * 1000);
+  auto after = CpuTimes();
+  double idle = 0;
+  int measured = 0;
+  for (const auto& [cpu, end] : after) {
+    if (!CPU_ISSET(cpu, &set) || !before.count(cpu)) continue;
+    const auto& start = before[cpu];
+    if (end.second <= start.second) continue;
+    idle += static_cast<double>(end.first - start.first) / (end.second - start.second);
+    ++measured;
+  }
+  if (measured == 0) {
+    *why = "auto: " + std::to_string(cores) + " usable core(s), idle time unknown";
+    return cores;
+  }
+  // A core counts when it was at least 3/4 idle.
+  int threads = std::clamp(static_cast<int>(idle + 0.25), 1, cores);
+  char text[96];
+  std::snprintf(text, sizeof(text), "auto: %.1f of %d usable core(s) idle", idle, cores);
+  *why = text;
+  return threads;
+}
+
+int CheckThreads(const std::string& command, int threads) {
+  const int cores = UsableCores();
+  const int most = kMaxThreadsPerCore * cores;
+  if (threads < 0 || threads > most) {
+    throw UsageError("nabla " + command + ": --threads must be in 0.." + std::to_string(most) +
+                     " (0: one per usable core; this process may run on " +
+                     std::to_string(cores) + " core(s)), found " + std::to_string(threads));
+  }
+  return threads;
+}
+
+uint64_t ParseSeed(const std::string& command, const std::string& text) {
+  const std::string bad = "nabla " + command +
+                          ": --seed must be a whole number in 0..18446744073709551615, found '" +
+                          text + "'";
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    throw UsageError(bad);
+  }
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+  if (errno == ERANGE || *end != '\0') throw UsageError(bad);
+  return value;
+}
+
+bool SameFile(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) {
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  }
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  fs::path pa = fs::weakly_canonical(fs::absolute(a, ec), ec);
+  fs::path pb = fs::weakly_canonical(fs::absolute(b, ec), ec);
+  return pa.lexically_normal() == pb.lexically_normal();
+}
+
+std::string JsonNumber(double value) {
+  if (!std::isfinite(value)) return "null";
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.6f", value);
+  return text;
+}
+
+namespace {
+
+std::atomic<bool> stop_requested{false};
+std::atomic<int> stop_signal{0};
+struct sigaction previous_int, previous_term;
+static_assert(std::atomic<bool>::is_always_lock_free, "used from a signal handler");
+
+extern "C" void OnInterrupt(int signal_number) {
+  // Only async-signal-safe calls here: atomics, write.
+  stop_signal = signal_number;
+  stop_requested = true;
+  static const char kMessage[] =
+      "\nnabla train: stopping after this step to save the run; signal again to abort at once\n";
+  ssize_t ignored = ::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1);
+  (void)ignored;
+}
+
+}  // namespace
+
+InterruptGuard::InterruptGuard() {
+  stop_requested = false;
+  stop_signal = 0;
+  struct sigaction action;
+  std::memset(&action, 0, sizeof(action));
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  // SA_RESETHAND: the handler runs once; the next signal gets the default
+  // action, which ends the process.
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigaction(SIGINT, &action, &previous_int);
+  sigaction(SIGTERM, &action, &previous_term);
+}
+
+InterruptGuard::~InterruptGuard() {
+  sigaction(SIGINT, &previous_int, nullptr);
+  sigaction(SIGTERM, &previous_term, nullptr);
+}
+
+const std::atomic<bool>* InterruptGuard::stop() const { return &stop_requested; }
+
+std::string InterruptGuard::signal_name() const {
+  switch (stop_signal.load()) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case 0: return "";
+  }
+  return "signal " + std::to_string(stop_signal.load());
 }
 
 void LoadPlugins(const std::vector<std::string>& paths) {

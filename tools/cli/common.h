@@ -3,6 +3,8 @@
 #ifndef NABLA_TOOLS_CLI_COMMON_H_
 #define NABLA_TOOLS_CLI_COMMON_H_
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,10 @@ enum ExitCode {
   kExitInvalidInput = 3,  // graph file, checkpoint, data, attribute, shape
   kExitDiverged = 4,      // non-finite loss or gradient while training
   kExitPlugin = 5,        // a plugin library failed to load
+  // train stopped by SIGINT or SIGTERM after finishing its step; the
+  // checkpoint (--save) and metrics (--metrics) were written. A second
+  // signal aborts at once with the signal's default action instead.
+  kExitInterrupted = 6,
 };
 
 int ExitCodeFor(ErrorCode code);
@@ -37,6 +43,47 @@ namespace po = boost::program_options;
 bool ParseArgs(const std::string& command, const std::string& usage,
                const std::vector<std::string>& args, const po::options_description& options,
                const std::vector<std::string>& positional, po::variables_map* vm);
+
+// The thread count for --threads 0: the cores this process may use
+// (sched_getaffinity) that are idle now, measured over 50 ms of
+// /proc/stat, at least 1. OpenMP splits every GEMM and elementwise pass
+// evenly and waits for the slowest thread, so a thread that shares its
+// core with another busy process makes each step wait for it: with two
+// busy processes on this 2-core machine, 2 threads took 1.7-14 s where 1
+// took 0.7 s (tools/threads_under_load.sh). Sets *why to, e.g.,
+// "auto: 1.0 of 2 usable core(s) idle".
+int AutoThreads(std::string* why);
+
+// --threads: 0 (automatic, AutoThreads) up to kMaxThreadsPerCore per core this
+// process may run on (sched_getaffinity); UsageError otherwise.
+constexpr int kMaxThreadsPerCore = 4;
+int CheckThreads(const std::string& command, int threads);
+
+// --seed as an unsigned 64-bit decimal number: "-1" or "1e3" is a
+// UsageError, not a wrapped or truncated seed.
+uint64_t ParseSeed(const std::string& command, const std::string& text);
+
+// True when `a` and `b` name the same file: the same inode when both
+// exist, else the same normalised absolute path.
+bool SameFile(const std::string& a, const std::string& b);
+
+// Writes a floating value as JSON: non-finite values are `null`.
+std::string JsonNumber(double value);
+
+// SIGINT and SIGTERM while alive: the first sets stop() (and says on
+// stderr that the step finishes and the run is saved); the second gets the
+// signal's default action (the process ends at once). Restores the
+// previous handlers when destroyed.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  const std::atomic<bool>* stop() const;
+  // The signal that set stop(), e.g. "SIGINT"; "" when none.
+  std::string signal_name() const;
+};
 
 // Loads every --plugin library, in order. Every failure, a missing file
 // included, throws Error(kPlugin) (exit code kExitPlugin).

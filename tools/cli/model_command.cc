@@ -40,9 +40,28 @@ int ConvertCommand(const std::vector<std::string>& args) {
   }
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
   const std::string in = vm["in"].as<std::string>(), out = vm["out"].as<std::string>();
-  if (IsCheckpointPath(in) || IsCheckpointPath(out)) {
+  // The output's extension says what to write; one convert does not know
+  // is refused rather than written in some other format under that name.
+  auto ends_with = [](const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  const bool out_checkpoint = IsCheckpointTextPath(out) || ends_with(out, ".ckpt");
+  const bool out_graph = !out_checkpoint && (ends_with(out, ".pb") || ends_with(out, ".pbtxt"));
+  if (IsCheckpointPath(in)) {
+    if (!out_checkpoint) {
+      throw UsageError("nabla convert: " + in + " is a checkpoint, so OUT must end in .ckpt "
+                       "(binary) or .ckpt.txt (text), found '" + out + "'");
+    }
     ConvertCheckpointFile(in, out);
   } else {
+    if (out_checkpoint) {
+      throw UsageError("nabla convert: " + in + " is not a checkpoint, so OUT cannot be one ('" +
+                       out + "'); graph files convert to .pb (binary) or .pbtxt (text)");
+    }
+    if (!out_graph) {
+      throw UsageError("nabla convert: OUT must end in .pb or .pbtxt (graph files) or .ckpt or "
+                       ".ckpt.txt (checkpoints), found '" + out + "'");
+    }
     ConvertModelFile(in, out);
   }
   std::cout << "wrote " << out << "\n";

@@ -1,7 +1,10 @@
 // nabla train MODEL --data DATA --epochs N --save CKPT [options]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "data/dataset_dir.h"
@@ -14,6 +17,7 @@
 #include "tools/cli/common.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_text.h"
+#include "train/training_config.h"
 #include "train/training_state.h"
 
 namespace nabla::cli {
@@ -24,8 +28,8 @@ constexpr char kUsage[] =
     "      [--momentum 0.9] [--weight-decay 0] [--optimizer sgd|adam] [--lr-schedule "
     "constant|cosine]\n"
     "      [--seed S] [--threads T] [--resume CKPT] [--set NODE.ATTR=VALUE]...\n"
-    "      [--backend auto|eigen|dnnl] [--precision float32|bf16]\n"
-    "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]";
+    "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]\n"
+    "      [--save-every N] [--override-config] [--backend auto|eigen|dnnl] [--precision float32|bf16]";
 
 // One row per epoch; tracked parameters (--track) add a column each with
 // the parameter's mean value at the end of the epoch.
@@ -44,7 +48,11 @@ std::string MetricsCsv(const std::vector<EpochResult>& history,
         << r.seconds;
     for (size_t k = 0; k < tracked.size(); ++k) {
       csv << ",";
-      if (i < tracked_values.size()) csv << tracked_values[i][k];
+      // Epochs before a --resume have no tracked values (NaN): blank.
+      if (i < tracked_values.size() && k < tracked_values[i].size() &&
+          !std::isnan(tracked_values[i][k])) {
+        csv << tracked_values[i][k];
+      }
     }
     csv << ",\n";
   }
@@ -78,6 +86,45 @@ std::unique_ptr<data::Dataset> LoadTestSplitIfPresent(const std::string& data_ar
   return std::make_unique<data::Dataset>(data::LoadSplit(data_arg, data::Split::kTest));
 }
 
+// --save, --metrics, the graph file, the data and --resume must not name
+// one file twice, and the outputs must be writable: checked before the
+// first step, so a bad path costs seconds, not a finished run.
+void CheckOutputPaths(const std::string& model, const std::string& save,
+                      const std::string& metrics, const std::string& resume) {
+  struct Named {
+    const char* flag;
+    const std::string& path;
+  };
+  const std::vector<Named> outputs = {{"--save", save}, {"--metrics", metrics}};
+  const std::vector<Named> inputs = {{"the graph file", model}, {"--resume", resume}};
+  if (!save.empty() && !metrics.empty() && SameFile(save, metrics)) {
+    throw UsageError("nabla train: --save and --metrics name the same file '" + save +
+                     "': one would overwrite the other");
+  }
+  for (const Named& out : outputs) {
+    if (out.path.empty()) continue;
+    for (const Named& in : inputs) {
+      if (in.path.empty() || !SameFile(out.path, in.path)) continue;
+      // Continuing a run into its own checkpoint is the usual way to resume.
+      if (std::string(out.flag) == "--save" && std::string(in.flag) == "--resume") continue;
+      throw UsageError(std::string("nabla train: ") + out.flag + " '" + out.path + "' is " +
+                       in.flag + ": writing it would destroy it");
+    }
+  }
+  for (const Named& out : outputs) {
+    if (!out.path.empty()) CheckWritable(out.path, std::string(out.flag) + ": ");
+  }
+}
+
+void CheckParametersFinite(const GraphModel& model, const std::string& when) {
+  for (const NamedParameter& p : model.NamedParameters()) {
+    if (!p.variable.value().AllFinite()) {
+      NABLA_THROW(kDiverged) << "parameter '" << p.name << "' is not finite " << when
+                             << "; no checkpoint is saved";
+    }
+  }
+}
+
 }  // namespace
 
 int TrainCommand(const std::vector<std::string>& args) {
@@ -86,18 +133,20 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("model", po::value<std::string>(), "graph file")
       ("data", po::value<std::string>()->required(), "IDX directory or short name (fashion-mnist, mnist-digits)")
       ("epochs", po::value<int64_t>()->required(), "total epochs (a resumed run counts earlier ones)")
-      ("save", po::value<std::string>(), "write the final checkpoint here")
+      ("save", po::value<std::string>(), "write the final checkpoint here (and on an interrupt)")
+      ("save-every", po::value<int64_t>(), "also write the checkpoint every N epochs (needs --save)")
       ("batch-size", po::value<int64_t>()->default_value(256), "samples per step")
       ("lr", po::value<double>()->default_value(0.01), "learning rate")
       ("momentum", po::value<double>()->default_value(0.9), "SGD momentum")
       ("weight-decay", po::value<double>()->default_value(0.0), "L2 weight decay (PReLU slopes exempt)")
       ("optimizer", po::value<std::string>()->default_value("sgd"), "sgd or adam")
       ("lr-schedule", po::value<std::string>()->default_value("constant"), "constant or cosine")
-      ("seed", po::value<uint64_t>()->default_value(0), "initialisation, shuffling and dropout seed")
-      ("threads", po::value<int>()->default_value(0), "threads (0: one per core)")
-      ("resume", po::value<std::string>(), "continue from this checkpoint")
+      ("seed", po::value<std::string>()->default_value("0"), "initialisation, shuffling and dropout seed")
+      ("threads", po::value<int>()->default_value(0), "threads (0: one per usable core)")
+      ("resume", po::value<std::string>(), "continue from this checkpoint, with its training config")
+      ("override-config", po::bool_switch(), "with --resume: explicit flags replace the checkpoint's config (recorded)")
       ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override (repeatable)")
-      ("metrics", po::value<std::string>(), "write per-epoch metrics as CSV")
+      ("metrics", po::value<std::string>(), "write per-epoch metrics as CSV (rewritten after every epoch)")
       ("track", po::value<std::vector<std::string>>()->composing(), "add a parameter's mean value per epoch to the metrics (repeatable, e.g. act1.slope)")
       ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library (repeatable)")
       ("check-numerics", po::bool_switch(), "name the first node whose output goes non-finite");
@@ -106,79 +155,140 @@ int TrainCommand(const std::vector<std::string>& args) {
   if (!ParseArgs("train", kUsage, args, options, {"model"}, &vm)) return kExitOk;
   const ExecutionOptions execution = ApplyExecutionOptions(vm);
 
+  // The training config, from the flags; validated before anything runs.
+  TrainingConfig requested;
+  requested.optimizer = vm["optimizer"].as<std::string>();
+  requested.lr = vm["lr"].as<double>();
+  requested.momentum = vm["momentum"].as<double>();
+  requested.weight_decay = vm["weight-decay"].as<double>();
+  requested.lr_schedule = vm["lr-schedule"].as<std::string>();
+  requested.batch_size = vm["batch-size"].as<int64_t>();
+  requested.epochs = vm["epochs"].as<int64_t>();
+  requested.seed = ParseSeed("train", vm["seed"].as<std::string>());
+  requested.threads = CheckThreads("train", vm["threads"].as<int>());
+  requested.data = vm["data"].as<std::string>();
+  requested.backend = execution.backend;
+  requested.precision = PrecisionName(execution.precision);
+  if (vm.count("set")) requested.overrides = vm["set"].as<std::vector<std::string>>();
+  std::vector<std::string> problems = ValidateTrainingConfig(requested);
+  if (!problems.empty()) throw UsageError("nabla train: " + problems[0]);
+  const std::string model_path = vm["model"].as<std::string>();
+  const std::string save = vm.count("save") ? vm["save"].as<std::string>() : "";
+  const std::string metrics = vm.count("metrics") ? vm["metrics"].as<std::string>() : "";
+  const std::string resume = vm.count("resume") ? vm["resume"].as<std::string>() : "";
+  int64_t save_every = 0;
+  if (vm.count("save-every")) {
+    save_every = vm["save-every"].as<int64_t>();
+    if (save_every < 1) {
+      throw UsageError("nabla train: --save-every must be >= 1 (epochs), found " +
+                       std::to_string(save_every));
+    }
+    if (save.empty()) throw UsageError("nabla train: --save-every needs --save");
+  }
+  if (vm["override-config"].as<bool>() && resume.empty()) {
+    throw UsageError("nabla train: --override-config only applies with --resume");
+  }
+  CheckOutputPaths(model_path, save, metrics, resume);
+
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
-  SetNumThreads(vm["threads"].as<int>());
+  std::string threads_note;
+  SetNumThreads(requested.threads > 0 ? requested.threads : AutoThreads(&threads_note));
+  requested.threads = NumThreads();
   SetCheckNumerics(vm["check-numerics"].as<bool>());
-  const uint64_t seed = vm["seed"].as<uint64_t>();
-  std::vector<std::string> overrides;
-  if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+
+  // On --resume the checkpoint's config is the truth: explicit flags that
+  // disagree are refused unless --override-config says otherwise.
+  std::optional<Checkpoint> checkpoint;
+  TrainingConfig config = requested;
+  if (!resume.empty()) {
+    checkpoint = ReadCheckpointFile(resume);
+    std::set<std::string> explicit_flags;
+    for (const std::string& flag : ResumableConfigFlags()) {
+      if (vm.count(flag) && !vm[flag].defaulted()) explicit_flags.insert(flag);
+    }
+    try {
+      config = ResolveResumeConfig(SavedTrainingConfig(*checkpoint), requested, explicit_flags,
+                                   vm["override-config"].as<bool>(),
+                                   checkpoint->header.epoch(), resume);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kInvalidArgument) throw;
+      throw UsageError("nabla train: " + std::string(e.what()));
+    }
+    // The model is built with the checkpoint's --set overrides unless the
+    // command line gives its own (which the fingerprint check then judges).
+    if (vm.count("set")) config.overrides = requested.overrides;
+    if (config.epochs < checkpoint->header.epoch()) {
+      throw UsageError("nabla train: --epochs " + std::to_string(config.epochs) + " but " +
+                       resume + " has already trained " +
+                       std::to_string(checkpoint->header.epoch()) +
+                       " epochs; --epochs counts them (give the new total)");
+    }
+  }
 
   // Seeding before the model is built makes its initial weights a function
   // of --seed alone.
-  ManualSeed(seed);
-  const std::string model_path = vm["model"].as<std::string>();
-  std::shared_ptr<GraphModel> model = GraphModel::Load(model_path, overrides);
-  const std::string data_arg = vm["data"].as<std::string>();
+  ManualSeed(config.seed);
+  std::shared_ptr<GraphModel> model = GraphModel::Load(model_path, config.overrides);
+  const std::string& data_arg = config.data;
   data::Dataset train = data::LoadSplit(data_arg, data::Split::kTrain);
   std::unique_ptr<data::Dataset> test = LoadTestSplitIfPresent(data_arg);
 
-  TrainOptions train_options;
-  train_options.optimizer = vm["optimizer"].as<std::string>();
-  train_options.lr = vm["lr"].as<double>();
-  train_options.momentum = vm["momentum"].as<double>();
-  train_options.weight_decay = vm["weight-decay"].as<double>();
-  train_options.lr_schedule = vm["lr-schedule"].as<std::string>();
-  train_options.batch_size = vm["batch-size"].as<int64_t>();
-  train_options.epochs = vm["epochs"].as<int64_t>();
-  train_options.seed = seed;
-  Trainer trainer(model.get(), train_options);
+  Trainer trainer(model.get(), config);
   std::vector<std::string> tracked;
   if (vm.count("track")) tracked = vm["track"].as<std::vector<std::string>>();
   std::vector<Variable> tracked_params;
   for (const std::string& name : tracked) tracked_params.push_back(FindParameter(*model, name));
   std::vector<std::vector<double>> tracked_values;
-  if (vm.count("resume")) {
-    Checkpoint checkpoint = ReadCheckpointFile(vm["resume"].as<std::string>());
-    RestoreTrainingState(checkpoint, model.get(), &trainer);
-    std::cerr << "nabla train: resumed from " << checkpoint.source << " at epoch "
+  if (checkpoint) {
+    RestoreTrainingState(*checkpoint, model.get(), &trainer);
+    std::cerr << "nabla train: resumed from " << checkpoint->source << " at epoch "
               << trainer.epoch() << ", step " << trainer.step() << "\n";
+    for (const std::string& change : config.config_changes) {
+      if (std::find(checkpoint->header.config().config_changes().begin(),
+                    checkpoint->header.config().config_changes().end(),
+                    change) == checkpoint->header.config().config_changes().end()) {
+        std::cerr << "nabla train: config override recorded: " << change << "\n";
+      }
+    }
+    tracked_values.resize(trainer.history().size(), std::vector<double>(tracked.size(), NAN));
   }
-
-  proto::TrainConfig config;
-  config.set_optimizer(train_options.optimizer);
-  config.set_lr(train_options.lr);
-  config.set_momentum(train_options.momentum);
-  config.set_weight_decay(train_options.weight_decay);
-  config.set_batch_size(train_options.batch_size);
-  config.set_seed(seed);
-  config.set_threads(NumThreads());
-  config.set_backend(execution.backend);
-  config.set_precision(PrecisionName(execution.precision));
-  config.set_data(data_arg);
-  config.set_epochs(train_options.epochs);
-  for (const std::string& o : overrides) config.add_overrides(o);
 
   std::cerr << "nabla train: " << model->def().name() << " (" << model->NumParameters()
             << " parameters) on " << train.size << " samples of " << data_arg << ", "
             << NumThreads() << " thread(s), backend " << execution.backend << ", "
-            << PrecisionName(execution.precision) << "\n";
+            << PrecisionName(execution.precision)
+            << (threads_note.empty() ? "" : " (" + threads_note + ")") << "\n";
   ProgressBar bar;
   auto on_step = [&](const StepProgress& p) {
-    bar.Update(p.epoch, train_options.epochs, p.batch, p.batches, p.running_loss,
+    bar.Update(p.epoch, config.epochs, p.batch, p.batches, p.running_loss,
                p.samples_per_second, p.elapsed);
+  };
+  auto save_checkpoint = [&](const std::string& when) {
+    CheckParametersFinite(*model, when);
+    SaveCheckpoint(save, CaptureTrainingState(*model, trainer));
   };
   auto on_epoch = [&](const EpochResult& r) {
     bar.Clear();
     std::vector<double>& values = tracked_values.emplace_back();
     for (const Variable& p : tracked_params) values.push_back(p.value().array<float>().mean());
     std::printf("epoch %lld/%lld  train_loss %.4f  test_loss %.4f  test_acc %.2f%%  %.1fs\n",
-                static_cast<long long>(r.epoch), static_cast<long long>(train_options.epochs),
+                static_cast<long long>(r.epoch), static_cast<long long>(config.epochs),
                 r.train_loss, r.test_loss, 100 * r.test_accuracy, r.seconds);
     std::fflush(stdout);
+    // Every epoch's row is on disk when the epoch ends (atomically: a
+    // reader never sees half a file).
+    if (!metrics.empty()) {
+      WriteFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, ""));
+    }
+    if (save_every > 0 && r.epoch % save_every == 0 && r.epoch < config.epochs) {
+      save_checkpoint("after epoch " + std::to_string(r.epoch));
+      std::cerr << "nabla train: saved " << save << " (epoch " << r.epoch << ")\n";
+    }
   };
-  const std::string metrics = vm.count("metrics") ? vm["metrics"].as<std::string>() : "";
+  bool finished = false;
+  InterruptGuard interrupt;
   try {
-    trainer.Train(train, test.get(), on_step, on_epoch);
+    finished = trainer.Train(train, test.get(), on_step, on_epoch, interrupt.stop());
   } catch (const Error& e) {
     bar.Clear();
     if (e.code() == ErrorCode::kDiverged && !metrics.empty()) {
@@ -186,11 +296,23 @@ int TrainCommand(const std::vector<std::string>& args) {
     }
     throw;
   }
-  if (!metrics.empty()) WriteFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, ""));
-  if (vm.count("save")) {
-    const std::string path = vm["save"].as<std::string>();
-    SaveCheckpoint(path, CaptureTrainingState(*model, trainer, config));
-    std::cerr << "nabla train: saved " << path << "\n";
+  bar.Clear();
+  if (!metrics.empty()) {
+    WriteFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, ""));
+  }
+  if (!save.empty()) {
+    save_checkpoint(finished ? "after the last epoch" : "at the interrupt");
+    std::cerr << "nabla train: saved " << save << "\n";
+  }
+  if (!finished) {
+    std::cerr << "nabla train: interrupted by " << interrupt.signal_name() << " at epoch "
+              << trainer.epoch() + 1 << " after global step " << trainer.step();
+    if (save.empty()) {
+      std::cerr << "; no --save was given, so no checkpoint was written\n";
+    } else {
+      std::cerr << "; continue with: --resume " << save << "\n";
+    }
+    return kExitInterrupted;
   }
   return kExitOk;
 }
