@@ -206,8 +206,14 @@ int TrainCommand(const std::vector<std::string>& args) {
     for (const std::string& flag : ResumableConfigFlags()) {
       if (vm.count(flag) && !vm[flag].defaulted()) explicit_flags.insert(flag);
     }
+    // A checkpoint that never trained and records no configuration (one
+    // written by `nabla import`) starts from the command line's.
+    const bool fresh = !checkpoint->header.has_config() && checkpoint->header.step() == 0 &&
+                       checkpoint->header.epoch() == 0;
     try {
-      config = ResolveResumeConfig(SavedTrainingConfig(*checkpoint), requested, explicit_flags,
+      config = fresh ? requested
+                     : ResolveResumeConfig(SavedTrainingConfig(*checkpoint), requested,
+                                           explicit_flags,
                                    vm["override-config"].as<bool>(),
                                    checkpoint->header.epoch(), resume);
     } catch (const Error& e) {
