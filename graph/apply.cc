@@ -34,9 +34,12 @@ OpCall::OpCall(const OpSchema& op, AttrMap attrs, std::string where)
 
 std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs) const {
   const OpSchema& op = *op_;
-  size_t expected = op.inputs().size() + op.params().size();
-  if (inputs.size() != expected) {
-    NABLA_THROW(kInvalidArgument) << Where(*this) << ": expected " << expected
+  const size_t num_params = op.params().size();
+  const size_t num_values = inputs.size() >= num_params ? inputs.size() - num_params : 0;
+  if (inputs.size() < num_params || !op.AcceptsInputCount(num_values)) {
+    NABLA_THROW(kInvalidArgument) << Where(*this) << ": expected "
+                                  << op.inputs().size() + num_params
+                                  << (op.variadic() ? " or more" : "")
                                   << " inputs and parameters, found " << inputs.size();
   }
   std::vector<const Tensor*> values(inputs.size());
@@ -48,11 +51,11 @@ std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs) const {
       NABLA_THROW(kInvalidArgument) << Where(*this) << ": input " << i << " is undefined";
     }
     const Tensor& v = inputs[i].value();
-    bool is_int = i < op.inputs().size() && op.inputs()[i].is_int;
+    bool is_int = i < num_values && op.input_spec(i).is_int;
     if (is_int != (v.dtype() == DType::kInt32)) {
       NABLA_THROW(kInvalidArgument)
           << Where(*this) << ": input " << i << " ("
-          << (i < op.inputs().size() ? op.inputs()[i].name : op.params()[i - op.inputs().size()].name)
+          << (i < num_values ? op.input_spec(i).name : op.params()[i - num_values].name)
           << ") must be " << (is_int ? "int32" : "floating") << ", found "
           << DTypeName(v.dtype());
     }

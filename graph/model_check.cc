@@ -270,22 +270,25 @@ class Checker {
       ok &= inputs_.back() != nullptr;
     }
     if (op == nullptr) return false;
-    if (n.inputs_size() != static_cast<int>(op->inputs().size())) {
+    if (!op->AcceptsInputCount(n.inputs_size())) {
       std::vector<std::string> expected, found;
       for (const InputSpec& in : op->inputs()) expected.push_back(in.name);
+      if (op->variadic()) expected.back() += "...";
       for (const std::string& in : n.inputs()) found.push_back("'" + in + "'");
       Report(source_.NodeAt(i), LabelOp(i) + ": expected " + std::to_string(expected.size()) +
-                                    " input(s) (" + Join(expected) + "), found " +
+                                    (op->variadic() ? " or more" : "") + " input(s) (" +
+                                    Join(expected) + "), found " +
                                     std::to_string(found.size()) +
                                     (found.empty() ? "" : " (" + Join(found) + ")"));
       return false;
     }
     for (int j = 0; j < n.inputs_size(); ++j) {
       const Value* v = inputs_[j];
-      if (v == nullptr || !v->dtype_known || v->is_int == op->inputs()[j].is_int) continue;
+      const InputSpec& spec = op->input_spec(j);
+      if (v == nullptr || !v->dtype_known || v->is_int == spec.is_int) continue;
       Report(source_.InputAt(i, j),
-             Label(i) + " input " + std::to_string(j) + " (" + op->inputs()[j].name +
-                 "): expected " + (op->inputs()[j].is_int ? "int32" : "float32") + ", found " +
+             Label(i) + " input " + std::to_string(j) + " (" + spec.name +
+                 "): expected " + (spec.is_int ? "int32" : "float32") + ", found " +
                  (v->is_int ? "int32" : "float32") + " " + v->what);
       ok = false;
     }
@@ -361,7 +364,7 @@ class Checker {
     for (int j = 0; j < n.inputs_size(); ++j) {
       if (!inputs_[j]->shape) return;  // an upstream problem, reported there
       shapes.push_back(*inputs_[j]->shape);
-      described.push_back(node->op->inputs()[j].name + " = '" + n.inputs(j) + "' " +
+      described.push_back(node->op->input_spec(j).name + " = '" + n.inputs(j) + "' " +
                           shapes.back().ToString());
     }
     // Parameters are allocated when the model is built: refuse shapes no

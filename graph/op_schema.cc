@@ -27,12 +27,21 @@ OpSchema& OpSchema::Doc(std::string doc) {
 }
 
 OpSchema& OpSchema::Input(std::string name) {
+  input_after_variadic_ |= variadic_;
   inputs_.push_back({std::move(name), false});
   return *this;
 }
 
 OpSchema& OpSchema::IntInput(std::string name) {
+  input_after_variadic_ |= variadic_;
   inputs_.push_back({std::move(name), true});
+  return *this;
+}
+
+OpSchema& OpSchema::VariadicInput(std::string name) {
+  input_after_variadic_ |= variadic_;
+  inputs_.push_back({std::move(name), false});
+  variadic_ = true;
   return *this;
 }
 
@@ -104,6 +113,7 @@ std::vector<std::string> OpSchema::Validate() const {
   if (!shape_fn_) problems.push_back("has no shape function");
   if (!forward_f32_ || !forward_f64_) problems.push_back("has no forward kernel");
   if (!backward_f32_ || !backward_f64_) problems.push_back("has no backward kernel");
+  if (input_after_variadic_) problems.push_back("declares an input after its variadic input");
   std::set<std::string> names;
   for (const InputSpec& in : inputs_) {
     if (!names.insert(in.name).second) problems.push_back("duplicate input '" + in.name + "'");
@@ -128,9 +138,10 @@ std::vector<std::string> OpSchema::Validate() const {
   }
   if (samples_.empty()) problems.push_back("declares no gradient-check samples");
   for (const GradSample& s : samples_) {
-    if (s.input_shapes.size() != inputs_.size()) {
+    if (!AcceptsInputCount(s.input_shapes.size())) {
       problems.push_back("a gradient-check sample gives " + std::to_string(s.input_shapes.size()) +
-                         " input shapes for " + std::to_string(inputs_.size()) + " inputs");
+                         " input shapes for " + std::to_string(inputs_.size()) +
+                         (variadic_ ? " or more" : "") + " inputs");
     }
   }
   return problems;

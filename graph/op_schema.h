@@ -98,6 +98,11 @@ class OpSchema {
   OpSchema& Doc(std::string doc);
   OpSchema& Input(std::string name);
   OpSchema& IntInput(std::string name);
+  // Declares a last input that takes one or more values (Concat's inputs):
+  // a node lists inputs() - 1 fixed inputs, then at least one for this.
+  // Kernels see them all, then the parameters; GradSample::input_shapes
+  // lists one shape per value. Must be the last Input declared.
+  OpSchema& VariadicInput(std::string name);
   OpSchema& Output(std::string name);
   OpSchema& Attr(std::string name, AttrType type,
                  std::optional<AttrValue> default_value, std::string doc);
@@ -131,6 +136,17 @@ class OpSchema {
   const std::string& name() const { return name_; }
   const std::string& doc() const { return doc_; }
   const std::vector<InputSpec>& inputs() const { return inputs_; }
+  bool variadic() const { return variadic_; }
+  // How many values a call with `count` inputs (parameters excluded) may
+  // give: exactly inputs().size(), or at least that many when variadic.
+  bool AcceptsInputCount(size_t count) const {
+    return variadic_ ? count >= inputs_.size() : count == inputs_.size();
+  }
+  // The spec of value i of a call (the variadic spec for every value past
+  // the fixed ones). i must be below the call's input count.
+  const InputSpec& input_spec(size_t i) const {
+    return inputs_[i < inputs_.size() ? i : inputs_.size() - 1];
+  }
   const std::vector<std::string>& outputs() const { return outputs_; }
   const std::vector<AttrSpec>& attrs() const { return attrs_; }
   const std::vector<ParamSpec>& params() const { return params_; }
@@ -164,6 +180,7 @@ class OpSchema {
   ShapeFn shape_fn_;
   std::function<std::string(const AttrMap&)> repr_;
   bool accumulates_gradients_ = false;
+  bool variadic_ = false, input_after_variadic_ = false;
   ForwardFn forward_f32_ = nullptr, forward_f64_ = nullptr;
   BackwardFn backward_f32_ = nullptr, backward_f64_ = nullptr;
 };
@@ -231,6 +248,8 @@ class BackwardContext {
   const AttrMap& attrs() const { return attrs_; }
   double attr_float(const std::string& name) const { return attrs_.at(name).f(); }
   int64_t attr_int(const std::string& name) const { return attrs_.at(name).i(); }
+  // Inputs then parameters, as in ForwardContext.
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
   const Tensor& input(int i) const { return inputs_[i]; }
   const Tensor& output(int i) const { return outputs_[i]; }
   const Tensor& grad_output(int i) const { return grad_outputs_[i]; }

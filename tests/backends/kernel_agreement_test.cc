@@ -43,8 +43,8 @@ SampleRun RunSample(const OpSchema& op, const GradSample& sample, const Executio
   Rng rng(7);
   OpCall call(op, sample.attrs, op.name());
   std::vector<Variable> inputs;
-  for (size_t i = 0; i < op.inputs().size(); ++i) {
-    if (op.inputs()[i].is_int) {
+  for (size_t i = 0; i < sample.input_shapes.size(); ++i) {
+    if (op.input_spec(i).is_int) {
       Tensor t(DType::kInt32, sample.input_shapes[i]);
       for (int64_t k = 0; k < t.size(); ++k) {
         t.data<int32_t>()[k] = static_cast<int32_t>(rng.NextU64() % sample.int_high);

@@ -267,5 +267,62 @@ TEST(GraphModelTest, LayerLookupFailsForUnknownNode) {
   EXPECT_NE(error.message.find("no node 'fc9'"), std::string::npos);
 }
 
+// The conv net of examples/mnist/cnn.pbtxt: image-shaped input, shapes
+// through conv and pool layers, parameter counts, and a forward pass.
+TEST(GraphModelTest, LoadsAndRunsTheConvNet) {
+  auto model = GraphModel::Load("examples/mnist/cnn.pbtxt");
+  EXPECT_EQ(model->input_specs()[0].shape, (Shape{kUnknownDim, 1, 28, 28}));
+  EXPECT_EQ(model->node_shape("conv1"), (Shape{kUnknownDim, 32, 28, 28}));
+  EXPECT_EQ(model->node_shape("pool1"), (Shape{kUnknownDim, 32, 14, 14}));
+  EXPECT_EQ(model->node_shape("pool2"), (Shape{kUnknownDim, 64, 7, 7}));
+  EXPECT_EQ(model->node_shape("flatten"), (Shape{kUnknownDim, 3136}));
+  // 32*25+32 + 64*32*25+64 + 3136*512+512 + 512*10+10
+  EXPECT_EQ(model->NumParameters(), 1663370);
+  std::string layout = model->Describe();
+  EXPECT_NE(layout.find("(conv1): Conv2D (1, 32, kernel 5x5, padding 2x2)"), std::string::npos)
+      << layout;
+  EXPECT_NE(layout.find("(pool2): MaxPool2D (kernel 2x2)"), std::string::npos) << layout;
+  EXPECT_NE(layout.find("params 51,264"), std::string::npos) << layout;
+  Tensor images(DType::kFloat32, {2, 1, 28, 28});
+  for (int64_t k = 0; k < images.size(); ++k) images.data<float>()[k] = (k % 7) / 7.0f;
+  std::map<std::string, Variable> out = model->Run({{"image", Variable(images)}});
+  EXPECT_EQ(out.at("fc2").shape(), (Shape{2, 10}));
+  EXPECT_TRUE(out.at("fc2").value().AllFinite());
+}
+
+// Concat takes any number of inputs in a graph file (a skip connection);
+// none is rejected by the loader with the expected count.
+TEST(GraphModelTest, ConcatNodesTakeSeveralInputs) {
+  const std::string head = R"(format_version: 1
+name: "Branches"
+inputs { name: "x" shape { dims: -1 dims: 4 } dtype: "float32" }
+nodes { name: "a" op: "Linear" inputs: "x"
+  attrs { key: "in_features" value { i: 4 } } attrs { key: "out_features" value { i: 2 } } }
+)";
+  const std::string good = head + R"(nodes { name: "cat" op: "Concat" inputs: "a" inputs: "x" inputs: "a"
+  attrs { key: "axis" value { i: 1 } } }
+outputs: "cat"
+)";
+  const std::string path = testing::TempPath("concat.pbtxt");
+  testing::WriteFile(path, good);
+  auto model = GraphModel::Load(path);
+  EXPECT_EQ(model->node_shape("cat"), (Shape{kUnknownDim, 8}));
+  Tensor x(DType::kFloat32, {3, 4});
+  for (int64_t k = 0; k < x.size(); ++k) x.data<float>()[k] = static_cast<float>(k);
+  Variable y = model->Run({{"x", Variable(x)}}).at("cat");
+  ASSERT_EQ(y.shape(), (Shape{3, 8}));
+  EXPECT_EQ(y.value().data<float>()[2], 0.0f);   // x[0, 0] after a's two columns
+  EXPECT_EQ(y.value().data<float>()[8 + 5], 7.0f);  // x[1, 3]
+
+  const std::string bad = head + R"(nodes { name: "cat" op: "Concat" attrs { key: "axis" value { i: 1 } } }
+outputs: "cat"
+)";
+  const std::string bad_path = testing::TempPath("concat_none.pbtxt");
+  testing::WriteFile(bad_path, bad);
+  Thrown none = Catch([&] { GraphModel::Load(bad_path); });
+  EXPECT_NE(none.message.find("expected 1 or more input(s) (values...), found 0"), std::string::npos)
+      << none.message;
+}
+
 }  // namespace
 }  // namespace nabla

@@ -43,6 +43,15 @@ grep -qxF "Total parameters: 886,112" prelu.txt || fail "describe mlp_prelu.pbtx
 [[ $(tail -n 1 deep.txt) =~ ^"Total parameters: "[0-9,]+$ ]] || fail "describe deep_prelu.pbtxt: $(cat deep.txt)"
 pass "describe mlp_prelu.pbtxt and deep_prelu.pbtxt"
 
+# The conv net (issue 11): image-shaped input, conv and pool layers.
+"$nabla" describe "$mnist/cnn.pbtxt" >cnn.txt || fail "describe cnn.pbtxt"
+grep -qE "^    \(conv2\): Conv2D \(32, 64, kernel 5x5, padding 2x2\) +output \[\?, 64, 14, 14\] +params 51,264$" cnn.txt ||
+  fail "describe cnn.pbtxt: conv2: $(cat cnn.txt)"
+grep -qE "^    \(pool2\): MaxPool2D \(kernel 2x2\) +output \[\?, 64, 7, 7\]$" cnn.txt ||
+  fail "describe cnn.pbtxt: pool2: $(cat cnn.txt)"
+grep -qxF "Total parameters: 1,663,370" cnn.txt || fail "describe cnn.pbtxt: $(cat cnn.txt)"
+pass "describe cnn.pbtxt"
+
 # --- ops ----------------------------------------------------------------------------
 "$nabla" ops >ops.txt 2>ops.err || fail "ops: $(cat ops.err)"
 [[ ! -s ops.err ]] || fail "ops wrote to stderr: $(cat ops.err)"
@@ -52,13 +61,18 @@ while read -r op file; do
     fail "ops: no '$op  [built-in (ops/$file:LINE)]' in: $(grep "^$op " ops.txt || echo nothing)"
 done <<'EOF'
 Add math/add.cc
+AvgPool2D pool/avg_pool2d.cc
+Concat shape/concat.cc
+Conv2D conv/conv2d.cc
 Dropout regularization/dropout.cc
 Flatten shape/flatten.cc
+GlobalAvgPool pool/global_avg_pool.cc
 LeakyReLU activation/leaky_relu.cc
 Linear linear/linear.cc
 LogSoftmax activation/log_softmax.cc
 MSE loss/mse.cc
 MatMul math/mat_mul.cc
+MaxPool2D pool/max_pool2d.cc
 Mean reduce/mean.cc
 Mul math/mul.cc
 PReLU activation/prelu.cc
@@ -78,7 +92,7 @@ sed '/^$/,$d' ops.txt | grep -v '^  ' >headers.txt
 grep -q '^backends: eigen (the reference' ops.txt || fail "ops: no backends line: $(tail -n 2 ops.txt)"
 grep -A 20 '^Sigmoid  ' ops.txt | grep -qxF '  kernels: eigen (float32, float64)' ||
   fail "ops: Sigmoid's kernels: $(grep -A 20 '^Sigmoid  ' ops.txt | grep kernels)"
-bad=$(grep -vE '^[A-Z][A-Za-z0-9]*  \[built-in \(ops/[a-z_]+/[a-z_]+\.cc:[0-9]+\)\]$' headers.txt || true)
+bad=$(grep -vE '^[A-Z][A-Za-z0-9]*  \[built-in \(ops/[a-z_]+/[a-z0-9_]+\.cc:[0-9]+\)\]$' headers.txt || true)
 [[ -z "$bad" ]] || fail "ops: entries that are not built-in ops from ops/: $bad"
 cut -d' ' -f1 headers.txt >names.txt
 sort -c names.txt || fail "ops: names are not sorted"

@@ -71,11 +71,11 @@ TEST(Float32, AgreesWithFloat64ForEveryRegisteredOp) {
       const std::string where = name + " sample " + std::to_string(s);
       OpCall call(op, sample.attrs, where);
       std::vector<Variable> inputs;
-      for (size_t i = 0; i < op.inputs().size(); ++i) {
-        Tensor t(op.inputs()[i].is_int ? DType::kInt32 : DType::kFloat64,
+      for (size_t i = 0; i < sample.input_shapes.size(); ++i) {
+        Tensor t(op.input_spec(i).is_int ? DType::kInt32 : DType::kFloat64,
                  sample.input_shapes[i]);
         for (int64_t k = 0; k < t.size(); ++k) {
-          if (op.inputs()[i].is_int) {
+          if (op.input_spec(i).is_int) {
             t.data<int32_t>()[k] = static_cast<int32_t>(rng.NextU64() % sample.int_high);
           } else {
             t.data<double>()[k] = Draw(sample, &rng);

@@ -47,10 +47,10 @@ std::vector<std::string> CheckGradients(const OpSchema& op) {
     OpCall call(op, sample.attrs, op.name() + " sample " + std::to_string(s));
     std::vector<Variable> inputs;
     std::vector<std::string> names;
-    for (size_t i = 0; i < op.inputs().size(); ++i) {
+    for (size_t i = 0; i < sample.input_shapes.size(); ++i) {
       const Shape& shape = sample.input_shapes[i];
-      names.push_back(op.inputs()[i].name);
-      if (op.inputs()[i].is_int) {
+      names.push_back(op.input_spec(i).name);
+      if (op.input_spec(i).is_int) {
         Tensor t(DType::kInt32, shape);
         for (int64_t k = 0; k < t.size(); ++k) {
           t.data<int32_t>()[k] = static_cast<int32_t>(rng.NextU64() % sample.int_high);

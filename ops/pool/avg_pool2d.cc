@@ -1,0 +1,83 @@
+// AvgPool2D: the mean of each window of an NCHW image (ops/pool/
+// pool_geometry.h has the attributes and the output size).
+//   y[n, c, i, j] = (1 / (KH KW)) sum of x[n, c, p, q] over the window
+// Padding counts as zeros in the mean, like PyTorch's default
+// count_include_pad=True: every window divides by KH KW, even one that
+// hangs over the image's edge.
+// Backward: grad_input[n, c, p, q] = sum of gy[n, c, i, j] / (KH KW) over
+// the windows that contain (p, q).
+#include <algorithm>
+
+#include "graph/registry.h"
+#include "ops/pool/pool_geometry.h"
+
+namespace nabla {
+namespace {
+
+struct AvgPoolKernel {
+  template <typename T>
+  static void Forward(ForwardContext& ctx) {
+    const pool::Geometry g(ctx.attrs(), ctx.input(0).shape());
+    const T scale = T(1) / static_cast<T>(g.k.h * g.k.w);
+    const T* x = ctx.input(0).data<T>();
+    T* y = ctx.output(0).data<T>();
+    for (int64_t p = 0; p < g.planes(); ++p) {
+      const T* in = x + p * g.h * g.w;
+      T* out = y + p * g.oh * g.ow;
+      for (int64_t i = 0; i < g.oh; ++i) {
+        for (int64_t j = 0; j < g.ow; ++j) {
+          int64_t r0, r1, c0, c1;
+          g.Window(i, j, &r0, &r1, &c0, &c1);
+          T sum = 0;
+          for (int64_t r = r0; r < r1; ++r) {
+            for (int64_t c = c0; c < c1; ++c) sum += in[r * g.w + c];
+          }
+          out[i * g.ow + j] = sum * scale;
+        }
+      }
+    }
+  }
+
+  template <typename T>
+  static void Backward(BackwardContext& ctx) {
+    if (!ctx.needs_grad(0)) return;
+    const pool::Geometry g(ctx.attrs(), ctx.input(0).shape());
+    const T scale = T(1) / static_cast<T>(g.k.h * g.k.w);
+    const T* gy = ctx.grad_output(0).data<T>();
+    T* gx = ctx.grad_input(0).data<T>();
+    std::fill(gx, gx + ctx.grad_input(0).size(), T(0));
+    for (int64_t p = 0; p < g.planes(); ++p) {
+      const T* grad = gy + p * g.oh * g.ow;
+      T* target = gx + p * g.h * g.w;
+      for (int64_t i = 0; i < g.oh; ++i) {
+        for (int64_t j = 0; j < g.ow; ++j) {
+          int64_t r0, r1, c0, c1;
+          g.Window(i, j, &r0, &r1, &c0, &c1);
+          const T share = grad[i * g.ow + j] * scale;
+          for (int64_t r = r0; r < r1; ++r) {
+            for (int64_t c = c0; c < c1; ++c) target[r * g.w + c] += share;
+          }
+        }
+      }
+    }
+  }
+};
+
+using Ints = std::vector<int64_t>;
+
+OpSchema MakeSchema() {
+  OpSchema schema("AvgPool2D");
+  schema.Doc("mean over each window of an NCHW image (padding counts as zeros)");
+  pool::PoolAttrs(schema)
+      .Sample({{{"kernel_size", Ints{2}}}, {{2, 2, 4, 4}}})
+      .Sample({{{"kernel_size", Ints{3}}, {"stride", Ints{2}}, {"padding", Ints{1}}},
+               {{1, 2, 5, 6}}})
+      .Sample({{{"kernel_size", Ints{2, 3}}, {"stride", Ints{1, 2}}}, {{1, 1, 3, 7}}})
+      .Kernels<AvgPoolKernel>();
+  return schema;
+}
+
+NABLA_REGISTER_OP(MakeSchema());
+
+}  // namespace
+}  // namespace nabla
