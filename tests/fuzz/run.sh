@@ -14,7 +14,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 seconds="${1:-10}"
 out="${2:-${TMPDIR:-/tmp}/nabla-fuzz}"
 jobs=$(nproc)
-mkdir -p "$out/gen" "$out/obj"
+# Objects are cached between runs, keyed by every header and the flags: a
+# .cc's own time stamp alone misses a changed header (or another checkout
+# sharing $out), and a stale object breaks the class layouts.
+stamp=$(cat $(find graph ops train data plugins proto -name '*.h' -o -name '*.proto' | sort) \
+          "$0" | sha1sum | cut -c1-16)
+obj_dir="$out/obj-$stamp"
+mkdir -p "$out/gen" "$obj_dir"
 CXX=clang++-14
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
        -fno-sanitize-recover=undefined -fopenmp=libgomp -DEIGEN_NO_DEBUG
@@ -27,18 +33,18 @@ sources=(graph/*.cc $(find ops -name '*.cc' | sort) "$out"/gen/proto/*.pb.cc
          data/idx.cc data/idx_write.cc data/byte_stream.cc plugins/loader.cc)
 # Library code: coverage instrumentation without libFuzzer's main.
 compile() {
-  local src="$1" obj="$out/obj/$(echo "$1" | tr '/' '_').o"
+  local src="$1" obj="$obj_dir/$(echo "$1" | tr '/' '_').o"
   if [[ ! -e "$obj" || "$src" -nt "$obj" ]]; then
     $CXX "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
   fi
 }
 export -f compile
-export CXX out
+export CXX out obj_dir
 export FLAGS="${flags[*]}"
 printf '%s\n' "${sources[@]}" | xargs -P "$jobs" -I{} bash -c \
   'flags=($FLAGS); compile "$1"' _ {}
 objects=()
-for src in "${sources[@]}"; do objects+=("$out/obj/$(echo "$src" | tr '/' '_').o"); done
+for src in "${sources[@]}"; do objects+=("$obj_dir/$(echo "$src" | tr '/' '_').o"); done
 libs=(-lprotobuf -lboost_iostreams -lboost_filesystem -lz -ldl -lpthread)
 
 # Seed corpora: a selector byte (see each harness) before each test input.
