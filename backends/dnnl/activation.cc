@@ -4,9 +4,10 @@
 // float32 buffer, any rank. Under bf16 precision these stay float32 (they
 // are memory-bound; there is no bf16 kernel to select).
 //
-// Measured on [256, 1000] float32, forward + backward, one Zen 4 core:
-// oneDNN 64 us against 170 us for plain loops like the reference kernel's
-// (2 threads: 34 against 97 us); standalone program, best of 7 x 200.
+// Why: model A's float32 training went from 57k to 60-63k samples/s with
+// these kernels, same loss to the last digit (bazel-bin/bench/nabla_bench
+// --model A --mode train --threads 1, two runs, lscpu model "AMD EPYC",
+// Zen 4 with AVX-512).
 #include <map>
 #include <memory>
 

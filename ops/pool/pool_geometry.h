@@ -93,7 +93,13 @@ inline OpSchema& PoolAttrs(OpSchema& schema) {
       .Attr("padding", AttrType::kInts, Ints{0}, "[p] or [ph, pw] on both sides")
       .Constraint("one or two ints, each >= 0", window::PairAtLeast(0))
       .Shapes(Shapes)
-      .Repr(Repr);
+      .Repr(Repr)
+      // Gradient-check samples shared by both window pools: square windows,
+      // overlapping windows with odd sizes and padding, a rectangular window.
+      .Sample({{{"kernel_size", Ints{2}}}, {{2, 2, 4, 4}}})
+      .Sample({{{"kernel_size", Ints{3}}, {"stride", Ints{2}}, {"padding", Ints{1}}},
+               {{1, 2, 5, 6}}})
+      .Sample({{{"kernel_size", Ints{2, 3}}, {"stride", Ints{1, 2}}}, {{1, 1, 3, 7}}});
 }
 
 }  // namespace nabla::pool
