@@ -110,6 +110,7 @@ Options ParseFlags(int argc, char** argv) {
   one_of("mode", o.mode, {"train", "infer", "latency"});
   one_of("path", o.path, {"api", "graph"});
   one_of("precision", o.precision, {"float32", "bf16"});
+  one_of("backend", o.backend, {"auto", "eigen", "dnnl"});
   if (o.threads < 1) throw UsageError("--threads must be at least 1");
   WorkloadOptions& w = o.workload;
   w.epochs = vm.count("epochs") ? epochs : (o.mode == "infer" ? 10 : 1);

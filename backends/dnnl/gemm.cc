@@ -140,7 +140,13 @@ Gemm::Primitive& Gemm::Get(const GemmShape& s) {
     dnnl::matmul::desc desc = s.bias ? dnnl::matmul::desc(a, b, dnnl::memory::desc({1, s.n}, dt::f32, tag::ab), c)
                                      : dnnl::matmul::desc(a, b, c);
     dnnl::matmul::primitive_desc pd(desc, attr, Engine());
-    auto [pos, inserted] = primitives_.emplace(s, Primitive{pd, dnnl::matmul(pd)});
+    std::unordered_map<int, dnnl::memory> args = {
+        {DNNL_ARG_SRC, dnnl::memory(pd.src_desc(), Engine(), DNNL_MEMORY_NONE)},
+        {DNNL_ARG_WEIGHTS, dnnl::memory(pd.weights_desc(), Engine(), DNNL_MEMORY_NONE)},
+        {DNNL_ARG_DST, dnnl::memory(pd.dst_desc(), Engine(), DNNL_MEMORY_NONE)},
+    };
+    if (s.bias) args[DNNL_ARG_BIAS] = dnnl::memory(pd.bias_desc(), Engine(), DNNL_MEMORY_NONE);
+    auto [pos, inserted] = primitives_.emplace(s, Primitive{pd, dnnl::matmul(pd), std::move(args)});
     return pos->second;
   } catch (const dnnl::error& e) {
     NABLA_THROW(kInternal) << "oneDNN matmul " << s.m << "x" << s.k << "x" << s.n << ": "
@@ -150,16 +156,11 @@ Gemm::Primitive& Gemm::Get(const GemmShape& s) {
 
 void Gemm::Run(const GemmShape& s, const void* a, const void* b, float* c, const float* bias) {
   Primitive& p = Get(s);
-  dnnl::engine& engine = Engine();
-  std::unordered_map<int, dnnl::memory> args = {
-      {DNNL_ARG_SRC, dnnl::memory(p.pd.src_desc(), engine, const_cast<void*>(a))},
-      {DNNL_ARG_WEIGHTS, dnnl::memory(p.pd.weights_desc(), engine, const_cast<void*>(b))},
-      {DNNL_ARG_DST, dnnl::memory(p.pd.dst_desc(), engine, c)},
-  };
-  if (s.bias) {
-    args[DNNL_ARG_BIAS] = dnnl::memory(p.pd.bias_desc(), engine, const_cast<float*>(bias));
-  }
-  p.matmul.execute(Stream(), args);
+  p.args.at(DNNL_ARG_SRC).set_data_handle(const_cast<void*>(a));
+  p.args.at(DNNL_ARG_WEIGHTS).set_data_handle(const_cast<void*>(b));
+  p.args.at(DNNL_ARG_DST).set_data_handle(c);
+  if (s.bias) p.args.at(DNNL_ARG_BIAS).set_data_handle(const_cast<float*>(bias));
+  p.matmul.execute(Stream(), p.args);
   Stream().wait();
 }
 

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -69,9 +70,12 @@ class Gemm {
   std::string ImplName(const GemmShape& shape);
 
  private:
+  // The primitive and its argument memories, made once per shape; each
+  // call only points the memories at its buffers (no allocation per call).
   struct Primitive {
     dnnl::matmul::primitive_desc pd;
     dnnl::matmul matmul;
+    std::unordered_map<int, dnnl::memory> args;
   };
   Primitive& Get(const GemmShape& shape);
   std::map<GemmShape, Primitive> primitives_;
