@@ -200,6 +200,9 @@ std::vector<NodeFingerprintInfo> GraphModel::NodeFingerprints() const {
     for (const ParamSpec& p : layer.call().op().params()) {
       info.params.push_back(p.name + ":" + layer.parameter(p.name).shape().ToString());
     }
+    for (const StateSpec& st : layer.call().op().states()) {
+      info.params.push_back(StateFingerprint(st.name, layer.state(st.name).shape()));
+    }
     out.push_back(std::move(info));
   }
   return out;
@@ -217,6 +220,9 @@ std::string GraphModel::Fingerprint() const {
     }
     for (const ParamSpec& p : layer.call().op().params()) {
       canonical += p.name + ":" + layer.parameter(p.name).shape().ToString() + '\0';
+    }
+    for (const StateSpec& st : layer.call().op().states()) {
+      canonical += StateFingerprint(st.name, layer.state(st.name).shape()) + '\0';
     }
     canonical += '\n';
   }
