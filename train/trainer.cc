@@ -5,6 +5,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "data/augment.h"
 #include "graph/strings.h"
 
 namespace nabla {
@@ -175,6 +176,7 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
                     const std::atomic<bool>* stop) {
   CheckDataFits(*model_, spec_, train, "training data");
   if (test != nullptr) CheckDataFits(*model_, spec_, *test, "test data");
+  const data::AugmentOptions augment = data::ParseAugment(options_.augment);
   data::Batcher batcher(train, {options_.batch_size, options_.seed, true, false});
   batcher.Restore(batcher_state_);
   std::map<std::string, Variable> feeds;
@@ -198,8 +200,15 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     int64_t samples = epoch_samples_;
     const int64_t batches = batcher.BatchesPerEpoch();
     int64_t batch_index = batcher.state().position / options_.batch_size;
+    data::BatcherState at = batcher.state();
     while (Feed(spec_, batcher, &feeds)) {
       const int64_t batch_size = feeds.at(spec_.image_input).shape()[0];
+      if (augment.enabled()) {
+        data::AugmentBatch(augment, options_.seed, at.epoch, at.position, batch_size,
+                           train.channels, train.rows, train.cols,
+                           feeds.at(spec_.image_input).mutable_value().data<float>());
+      }
+      at = batcher.state();
       Variable loss;
       try {
         std::map<std::string, Variable> out = model_->Run(feeds);

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "data/augment.h"
 #include "graph/error.h"
 
 namespace nabla {
@@ -33,6 +34,7 @@ std::string FlagValue(const TrainingConfig& c, const std::string& flag) {
   if (flag == "lr-schedule") return c.lr_schedule;
   if (flag == "batch-size") return std::to_string(c.batch_size);
   if (flag == "seed") return std::to_string(c.seed);
+  if (flag == "augment") return c.augment;
   return "";
 }
 
@@ -44,6 +46,7 @@ void CopyFlag(const TrainingConfig& from, const std::string& flag, TrainingConfi
   if (flag == "lr-schedule") to->lr_schedule = from.lr_schedule;
   if (flag == "batch-size") to->batch_size = from.batch_size;
   if (flag == "seed") to->seed = from.seed;
+  if (flag == "augment") to->augment = from.augment;
 }
 
 }  // namespace
@@ -75,6 +78,11 @@ std::vector<std::string> ValidateTrainingConfig(const TrainingConfig& c) {
     problems.push_back("--epochs must be in 1.." + std::to_string(kMaxEpochs) + ", found " +
                        std::to_string(c.epochs));
   }
+  try {
+    data::ParseAugment(c.augment);
+  } catch (const Error& e) {
+    problems.push_back(e.what());
+  }
   if (c.threads < 0) {
     problems.push_back("--threads must be >= 0 (0: one per core), found " +
                        std::to_string(c.threads));
@@ -96,6 +104,7 @@ proto::TrainConfig TrainingConfigToProto(const TrainingConfig& c) {
   out.set_backend(c.backend);
   out.set_precision(c.precision);
   out.set_epochs(c.epochs);
+  out.set_augment(c.augment);
   for (const std::string& o : c.overrides) out.add_overrides(o);
   for (const std::string& o : c.config_changes) out.add_config_changes(o);
   return out;
@@ -117,6 +126,8 @@ TrainingConfig TrainingConfigFromProto(const proto::TrainConfig& p) {
   if (!p.backend().empty()) c.backend = p.backend();
   if (!p.precision().empty()) c.precision = p.precision();
   c.epochs = p.epochs();
+  // Checkpoints written before augmentation existed trained without it.
+  if (!p.augment().empty()) c.augment = p.augment();
   c.overrides.assign(p.overrides().begin(), p.overrides().end());
   c.config_changes.assign(p.config_changes().begin(), p.config_changes().end());
   return c;
@@ -125,7 +136,7 @@ TrainingConfig TrainingConfigFromProto(const proto::TrainConfig& p) {
 const std::vector<std::string>& ResumableConfigFlags() {
   static const std::vector<std::string> flags = {"optimizer",   "lr",         "momentum",
                                                  "weight-decay", "lr-schedule", "batch-size",
-                                                 "seed"};
+                                                 "seed",        "augment"};
   return flags;
 }
 

@@ -38,6 +38,8 @@ struct TrainingConfig {
   // resume (a float32 checkpoint continues in either precision).
   std::string backend = "auto";
   std::string precision = "float32";
+  // --augment, canonical (data/augment.h): "none" or "shift=2,rotate=12".
+  std::string augment = "none";
   std::vector<std::string> overrides;  // --set, "node.attr=value"
   // Explicit changes made on resume, "epoch 2: lr 0.01 -> 0.05".
   std::vector<std::string> config_changes;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "graph/apply.h"
+#include "graph/init.h"
 #include "graph/model.h"
 #include "train/checkpoint.h"
 
@@ -134,6 +135,37 @@ TEST(ConvCheckpoint, BatchNormStateRoundTripsBitExactly) {
     EXPECT_NE(std::string(e.what()).find("missing from the checkpoint: 'state/bn1.running_mean'"),
               std::string::npos)
         << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace nabla
+
+namespace nabla {
+namespace {
+
+// After many training-mode passes over one batch the running statistics
+// equal that batch's (momentum 0.1: 0.9^100 of the initial values remain),
+// so eval mode must compute what training mode computes on it, up to the
+// unbiased variance (M / (M - 1), M = 3 * 16 here... per channel).
+TEST(ConvBatchNorm, EvalMatchesTrainingOnceTheStatisticsConverge) {
+  const std::string graph = Temp("conv_bn_eval.pbtxt");
+  { std::ofstream(graph) << kBnGraph; }
+  ManualSeed(3);
+  auto model = GraphModel::Load(graph);
+  Tensor x(DType::kFloat32, {64, 1, 4, 4});
+  Rng rng(5);
+  for (int64_t k = 0; k < x.size(); ++k) x.data<float>()[k] = static_cast<float>(rng.Uniform(0, 1));
+  model->Train();
+  Tensor train_out;
+  {
+    NoGradGuard no_grad;
+    for (int step = 0; step < 200; ++step) train_out = model->Run({{"x", Variable(x)}}).at("pool").value();
+  }
+  model->Eval();
+  Tensor eval_out = model->Run({{"x", Variable(x)}}).at("pool").value();
+  for (int64_t k = 0; k < train_out.size(); ++k) {
+    EXPECT_NEAR(eval_out.at(k), train_out.at(k), 2e-2 * (1 + std::abs(train_out.at(k)))) << k;
   }
 }
 
