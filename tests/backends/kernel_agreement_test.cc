@@ -209,6 +209,22 @@ TEST(KernelSelectionTest, AutoPicksDnnlWhereItHasTheKernel) {
   EXPECT_EQ(linear.KernelFor(DType::kFloat32).backend, "eigen");
 }
 
+// A kernel registered with NABLA_REGISTER_EXPLICIT_KERNEL (oneDNN's
+// BatchNorm, slower than the reference on plain NCHW) is never auto's
+// choice, and is what --backend dnnl runs.
+TEST(KernelSelectionTest, AutoSkipsExplicitOnlyKernels) {
+  const KernelEntry* bn = KernelRegistry::Global().Find("BatchNorm", "dnnl", ComputeType::kFloat32);
+  if (bn == nullptr) GTEST_SKIP() << "no dnnl BatchNorm kernel in this build";
+  EXPECT_FALSE(bn->auto_select);
+  OpCall call("BatchNorm", {{"num_features", int64_t{3}}});
+  {
+    ExecutionOptionsGuard guard({"auto", Precision::kFloat32});
+    EXPECT_EQ(call.KernelFor(DType::kFloat32).backend, "eigen");
+  }
+  ExecutionOptionsGuard guard({"dnnl", Precision::kFloat32});
+  EXPECT_EQ(call.KernelFor(DType::kFloat32).backend, "dnnl");
+}
+
 TEST(KernelSelectionTest, UnknownBackendIsRefused) {
   try {
     SetExecutionOptions({"cuda", Precision::kFloat32});
