@@ -33,6 +33,10 @@ struct NamedBuffer {
   Variable variable;  // requires_grad is false; the tensor is updated in place
 };
 
+// Checkpoints (train/checkpoint.h) and ONNX import name a state tensor
+// "state/<path>" ("state/bn1.running_mean"), apart from parameters.
+constexpr char kStateTensorPrefix[] = "state/";
+
 // How a state tensor appears among a node's fingerprint entries, next to
 // parameters' "weight:[8, 2]": "state running_mean:[32]".
 std::string StateFingerprint(const std::string& name, const Shape& shape);

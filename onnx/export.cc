@@ -52,6 +52,9 @@ class NodeExport : public ExportContext {
   const Tensor& param(const std::string& name) const override {
     return layer_->parameter(name).value();
   }
+  const Tensor& state(const std::string& name) const override {
+    return layer_->state(name).value();
+  }
 
   std::string AddFloatInitializer(const std::string& suffix, const std::vector<int64_t>& dims,
                                   const Tensor& values) override {

@@ -9,6 +9,7 @@
 #include "graph/error.h"
 #include "graph/model.h"
 #include "graph/model_text.h"
+#include "graph/module.h"
 #include "graph/registry.h"
 #include "graph/strings.h"
 #include "onnx/import_node.h"
@@ -302,6 +303,11 @@ ImportedModel Importer::Run() {
     for (const ParamSpec& spec : schema.params()) {
       const Constant& c = it->second.params.at(spec.name);
       out.params.emplace_back(node.name() + "." + spec.name,
+                              Tensor::FromVector(Shape(c.dims), c.floats));
+    }
+    for (const StateSpec& spec : schema.states()) {
+      const Constant& c = it->second.params.at(spec.name);
+      out.params.emplace_back(kStateTensorPrefix + node.name() + "." + spec.name,
                               Tensor::FromVector(Shape(c.dims), c.floats));
     }
   }

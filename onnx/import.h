@@ -42,7 +42,8 @@ constexpr int64_t kMaxFileBytes = (int64_t{1} << 31) - 1;
 
 struct ImportedModel {
   proto::ModelDef def;
-  // Every parameter of `def`, named "node.param", in node order.
+  // Per node, in node order: its parameters, named "node.param", then its
+  // state tensors, named "state/node.name" (graph/module.h).
   std::vector<std::pair<std::string, Tensor>> params;
 };
 

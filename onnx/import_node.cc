@@ -196,6 +196,16 @@ class NodeImport : public ImportContext {
       }
       shapes.push_back(expected);
     }
+    for (const StateSpec& spec : schema->states()) {
+      auto it = params.find(spec.name);
+      NABLA_CHECK(it != params.end()) << op << " needs state " << spec.name;
+      Shape expected = spec.shape(completed);
+      if (it->second.dims != expected.dims() || !it->second.is_float) {
+        Unsupported(spec.name + " has dims " + DimsToString(it->second.dims) + ", nabla's " + op +
+                    " needs " + expected.ToString() + " floats");
+        return "";
+      }
+    }
     Shape out;
     try {
       out = schema->shape_fn()(shapes, completed).at(0);

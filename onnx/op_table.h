@@ -60,6 +60,8 @@ class ExportContext {
   virtual const Shape& input_shape(int i) const = 0;
   // A trained parameter of the node ("weight").
   virtual const Tensor& param(const std::string& name) const = 0;
+  // A state tensor of the node (BatchNorm's "running_mean").
+  virtual const Tensor& state(const std::string& name) const = 0;
   // Adds an initializer "<node>.<suffix>" and returns its name.
   virtual std::string AddFloatInitializer(const std::string& suffix,
                                           const std::vector<int64_t>& dims,
@@ -124,8 +126,8 @@ class ImportContext {
   virtual std::optional<Constant> AttrConstant(const std::string& name) = 0;
 
   // Emits a nabla node computing the ONNX node's output `output` and
-  // returns its name. `params` are the node's parameters (by schema name)
-  // in the shapes the schema declares.
+  // returns its name. `params` are the node's parameters and state tensors
+  // (by schema name) in the shapes the schema declares.
   virtual std::string Emit(const std::string& op, const std::vector<std::string>& inputs,
                            const AttrMap& attrs = {},
                            const std::map<std::string, Constant>& params = {}, int output = 0) = 0;

@@ -58,7 +58,6 @@ namespace nabla {
 constexpr char kCheckpointMagic[] = "NABLACKP";  // the 8 bytes, no NUL
 constexpr int kCheckpointFormatVersion = 1;
 constexpr char kOptimizerTensorPrefix[] = "optimizer/";
-constexpr char kStateTensorPrefix[] = "state/";
 
 // Everything in a checkpoint file, in memory.
 struct Checkpoint {

@@ -1,7 +1,9 @@
 #!/bin/bash
 # nabla export checked by onnx.checker and ONNX Runtime: mlp_leaky,
-# mlp_prelu, deep_prelu (examples/mnist) and all_ops.pbtxt (every exported
-# op) are trained for five epochs on mnist-digits, exported, checked with
+# mlp_prelu, deep_prelu (examples/mnist), all_ops.pbtxt (every exported
+# dense op) and conv_ops.pbtxt (every conv-net op, on [N, 1, 28, 28] images,
+# BatchNorm's running statistics included) are trained for five epochs
+# (conv_ops: two) on mnist-digits, exported, checked with
 # onnx.checker (full_check), run in ONNX Runtime (npm onnxruntime-node) on
 # 1000 test images and compared with nabla's logits on the same inputs:
 # max relative difference <= 1e-4 and the same predicted class for every
@@ -13,9 +15,11 @@ require_setup digits ort onnx
 images="$digits/t10k-images-idx3-ubyte.gz"
 
 for model in examples/mnist/mlp_leaky.pbtxt examples/mnist/mlp_prelu.pbtxt \
-    examples/mnist/deep_prelu.pbtxt tests/onnx/all_ops.pbtxt; do
+    examples/mnist/deep_prelu.pbtxt tests/onnx/all_ops.pbtxt tests/onnx/conv_ops.pbtxt; do
   name=$(basename "$model" .pbtxt)
-  run "$nabla" train "$root/$model" --data "$digits" --epochs 5 --seed 1 --threads 1 \
+  epochs=5 sample=784
+  if [[ $name == conv_ops ]]; then epochs=2 sample=1,28,28; fi
+  run "$nabla" train "$root/$model" --data "$digits" --epochs $epochs --seed 1 --threads 1 \
     --save "$name.ckpt"
   [[ $rc == 0 ]] || fail "train $name"
   run "$nabla" export "$root/$model" --weights "$name.ckpt" -o "$name.onnx"
@@ -25,13 +29,13 @@ for model in examples/mnist/mlp_leaky.pbtxt examples/mnist/mlp_prelu.pbtxt \
 
   "$logits_tool" "$root/$model" "$name.ckpt" "$images" 1000 "$name.in" "$name.nabla" >/dev/null ||
     fail "nabla_logits $name"
-  "$node_bin" "$here/ort_run.js" "$name.onnx" "$name.in" 1000,784 "$name.ort" || fail "ONNX Runtime on $name"
+  "$node_bin" "$here/ort_run.js" "$name.onnx" "$name.in" 1000,$sample "$name.ort" || fail "ONNX Runtime on $name"
   "$py" "$here/compare_logits.py" "$name: ONNX Runtime vs nabla" "$name.nabla" "$name.ort" 10 1e-4 ||
     fail "$name: ONNX Runtime's logits differ from nabla's"
   # The batch dim is dynamic: one image runs too.
   "$logits_tool" "$root/$model" "$name.ckpt" "$images" 1 one.in one.nabla >/dev/null ||
     fail "nabla_logits $name, one image"
-  "$node_bin" "$here/ort_run.js" "$name.onnx" one.in 1,784 one.ort >/dev/null ||
+  "$node_bin" "$here/ort_run.js" "$name.onnx" one.in 1,$sample one.ort >/dev/null ||
     fail "ONNX Runtime on $name, batch 1"
   "$py" "$here/compare_logits.py" "$name: batch of 1" one.nabla one.ort 10 1e-4 ||
     fail "$name: ONNX Runtime's logits for a batch of 1 differ from nabla's"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # nabla import of models exported by PyTorch (Debian's python3-torch):
-# torch_models.py trains an MLP and a small model using every importable
-# op family for one epoch on mnist-digits and exports each with
+# torch_models.py trains an MLP, a small model using every importable dense
+# op family and a conv net with BatchNorm (running statistics included) for
+# one epoch on mnist-digits and exports each with
 # torch.onnx.export at opsets 11 to 17. Each is imported and on the same
 # images nabla's logits match PyTorch's (max relative difference <= 1e-4,
 # same classes); at opsets 13 and 17 `nabla eval` also reports PyTorch's
@@ -15,7 +16,7 @@ images="$digits/t10k-images-idx3-ubyte.gz"
 
 "$py" "$here/torch_models.py" "$digits" . 2>torch.log || { cat torch.log >&2; fail "torch_models.py"; }
 
-for name in mlp small; do
+for name in mlp small conv; do
   for opset in 11 12 13 14 15 16 17; do
     model="${name}_opset${opset}"
     run "$nabla" import "$model.onnx" -o "$model.pbtxt" --weights "$model.ckpt"
@@ -58,6 +59,6 @@ expect_failure 3 "unsupported.onnx: node '/Elu' (Elu): unsupported op Elu" \
   "$nabla" import unsupported.onnx -o out/u.pbtxt --weights out/u.ckpt
 expect_contains "$(cat "$work/stderr")" "unsupported.onnx: node '/Softplus' (Softplus): unsupported op Softplus" \
   "the listing"
-expect_contains "$(cat "$work/stderr")" "import supports the ONNX ops Add, Constant," "the listing"
+expect_contains "$(cat "$work/stderr")" "import supports the ONNX ops Add, AveragePool, BatchNormalization, Concat, Constant, Conv," "the listing"
 expect_empty_dir out
 pass "a model with Elu and Softplus: both listed, nothing written"

@@ -3,7 +3,8 @@
 
   torch_models.py DATA_DIR OUT_DIR
 
-Trains two small classifiers for one epoch on DATA_DIR's training split
+Trains three small classifiers (an MLP, a model of the dense op families,
+and a conv net with BatchNorm) for one epoch on DATA_DIR's training split
 (IDX, as `nabla train` reads it: pixel / 255, [N, 784]), then for each
 writes OUT_DIR/NAME_opsetK.onnx for K = 11 to 17 with torch.onnx.export
 (batch dim dynamic), OUT_DIR/NAME.logits (float32 logits on the first 500
@@ -81,6 +82,33 @@ class Small(nn.Module):
     return torch.log_softmax(self.fc4(mixed + torch.softmax(mixed, dim=1)), dim=1)
 
 
+class Conv(nn.Module):
+  """Conv (with and without bias, grouped, strided), BatchNormalization (2-d
+  and 1-d), MaxPool, AveragePool, GlobalAveragePool, Concat, on the
+  [N, 784] input viewed as [N, 1, 28, 28]."""
+
+  def __init__(self):
+    super().__init__()
+    self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+    self.bn1 = nn.BatchNorm2d(8)
+    self.conv2 = nn.Conv2d(8, 8, 3, padding=1, groups=2, bias=False)
+    self.bn2 = nn.BatchNorm2d(8, momentum=0.3, eps=1e-3)
+    self.conv3 = nn.Conv2d(16, 16, 3, stride=2, padding=1)
+    self.fc1 = nn.Linear(16 * 4 * 4, 32)
+    self.bn3 = nn.BatchNorm1d(32)
+    self.fc2 = nn.Linear(32 + 16, 10)
+
+  def forward(self, x):
+    x = x.view(-1, 1, 28, 28)
+    a = nn.functional.max_pool2d(torch.relu(self.bn1(self.conv1(x))), 2)
+    b = torch.relu(self.bn2(self.conv2(a)))
+    c = nn.functional.avg_pool2d(torch.cat([a, b], dim=1), 2)
+    d = torch.relu(self.conv3(c))
+    g = nn.functional.adaptive_avg_pool2d(d, 1).flatten(1)
+    h = torch.relu(self.bn3(self.fc1(d.flatten(1))))
+    return self.fc2(torch.cat([h, g], dim=1))
+
+
 class Unsupported(nn.Module):
 
   def __init__(self):
@@ -104,7 +132,7 @@ def main():
   torch.set_num_threads(1)
   train_x, train_y = load(data_dir, "train")
   test_x, test_y = load(data_dir, "t10k")
-  for name, model in (("mlp", Mlp()), ("small", Small())):
+  for name, model in (("mlp", Mlp()), ("small", Small()), ("conv", Conv())):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     model.train()
     for start in range(0, len(train_x), 128):

@@ -45,8 +45,12 @@ int ImportCommand(const std::vector<std::string>& args) {
   GraphModel model(loaded);
   std::map<std::string, Variable> params;
   for (const NamedParameter& p : model.NamedParameters()) params.emplace(p.name, p.variable);
+  for (const NamedBuffer& b : model.NamedBuffers()) {
+    params.emplace(kStateTensorPrefix + b.name, b.variable);
+  }
   NABLA_CHECK(params.size() == imported.params.size())
-      << params.size() << " parameters in the model, " << imported.params.size() << " imported";
+      << params.size() << " parameters and state tensors in the model, " << imported.params.size()
+      << " imported";
   for (auto& [name, value] : imported.params) {
     auto it = params.find(name);
     NABLA_CHECK(it != params.end() && it->second.shape() == value.shape()) << name;
