@@ -51,6 +51,12 @@ if [[ -z "$prefix" ]]; then
   usage >&2
   exit 2
 fi
+# pkg-config splits its flags at spaces, and the prefix is substituted
+# into the templates with sed.
+if [[ "$prefix" =~ [[:space:]\|\&\\] ]]; then
+  echo "install: --prefix '$prefix': a prefix with spaces or any of | & \\ is not supported" >&2
+  exit 2
+fi
 if [[ "$prefix" != /* ]]; then
   prefix="${BUILD_WORKING_DIRECTORY:-$PWD}/$prefix"
 fi

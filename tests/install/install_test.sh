@@ -43,7 +43,11 @@ status=0
 "$root/install/install" --prefix "$prefix" --bogus >usage.out 2>usage.err || status=$?
 [[ $status == 2 ]] || fail "install --bogus: exit $status, expected 2"
 grep -q "unknown argument '--bogus'" usage.err || fail "install --bogus: $(cat usage.err)"
-[[ ! -e "$prefix" ]] || fail "a refused install wrote $prefix"
+status=0
+"$root/install/install" --prefix "$work/with space" >usage.out 2>usage.err || status=$?
+[[ $status == 2 ]] || fail "install --prefix 'with space': exit $status, expected 2"
+grep -q "a prefix with spaces" usage.err || fail "install --prefix 'with space': $(cat usage.err)"
+[[ ! -e "$prefix" && ! -e "$work/with space" ]] || fail "a refused install wrote a prefix"
 
 step "install into $prefix"
 "$root/install/install" --prefix "$prefix"
