@@ -12,6 +12,10 @@
 #   PREFIX/lib/cmake/nabla/                 find_package(nabla) -> nabla::nabla
 #   PREFIX/share/nabla/install_manifest.txt every file installed
 #
+#   bazel run //:install -- --prefix /usr/local --uninstall
+#
+# removes those files again, and the directories named nabla.
+#
 # VERSION is NABLA_VERSION (graph/version.h), the version a plugin must be
 # built against: the SONAME names it, so a program linked with one version
 # never loads another. A relative PREFIX is taken from the directory
@@ -20,10 +24,11 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: bazel run //:install -- --prefix DIR"
+  echo "usage: bazel run //:install -- --prefix DIR [--uninstall]"
 }
 
 prefix=""
+uninstall=0
 while (($#)); do
   case "$1" in
     --prefix)
@@ -33,6 +38,10 @@ while (($#)); do
       ;;
     --prefix=*)
       prefix="${1#--prefix=}"
+      shift
+      ;;
+    --uninstall)
+      uninstall=1
       shift
       ;;
     -h | --help)
@@ -61,6 +70,45 @@ if [[ "$prefix" != /* ]]; then
   prefix="${BUILD_WORKING_DIRECTORY:-$PWD}/$prefix"
 fi
 
+fail() {
+  echo "install: $*" >&2
+  exit 1
+}
+
+# The dynamic linker finds libraries in the standard directories through
+# its cache; elsewhere nabla.pc and the CMake package add an RPATH.
+refresh_linker_cache() {
+  if [[ "$prefix" == /usr/local || "$prefix" == /usr ]] && [[ "$(id -u)" == 0 ]]; then
+    ldconfig
+  fi
+}
+
+if ((uninstall)); then
+  [[ -d "$prefix" ]] || fail "no nabla is installed under $prefix: no such directory"
+  prefix=$(cd "$prefix" && pwd -P)  # as the install wrote it
+  list="$prefix/share/nabla/install_manifest.txt"
+  [[ -f "$list" ]] || fail "no nabla is installed under $prefix: $list is missing"
+  # Only files under the prefix, checked before anything is removed.
+  while IFS= read -r file; do
+    [[ "$file" == "$prefix"/* && "$file" != *..* ]] ||
+      fail "$list lists '$file', which is not under $prefix; nothing removed"
+  done <"$list"
+  removed=0
+  while IFS= read -r file; do
+    if [[ -e "$file" || -L "$file" ]]; then
+      rm -f "$file" || fail "cannot remove $file"
+      removed=$((removed + 1))
+    fi
+  done <"$list"
+  rm -rf "$prefix/include/nabla"
+  for dir in lib/cmake/nabla share/nabla; do
+    [[ ! -d "$prefix/$dir" ]] || rmdir "$prefix/$dir" || fail "$prefix/$dir is not empty"
+  done
+  refresh_linker_cache
+  echo "removed nabla from $prefix ($removed files and include/nabla/)"
+  exit 0
+fi
+
 # The files come from this binary's runfiles (`bazel run`), or from the
 # runfiles of a test that has it as data.
 if [[ -d "$0.runfiles/nabla" ]]; then
@@ -74,11 +122,6 @@ else
     "run it with: bazel run //:install -- --prefix DIR" >&2
   exit 1
 fi
-
-fail() {
-  echo "install: $*" >&2
-  exit 1
-}
 
 version=$(sed -n 's/^#define NABLA_VERSION "\(.*\)"$/\1/p' "$root/graph/version.h")
 [[ -n "$version" ]] || fail "no NABLA_VERSION in $root/graph/version.h"
@@ -130,11 +173,7 @@ mkdir -p "$prefix/share/nabla"
 printf '%s\n' "${manifest[@]}" "$prefix/share/nabla/install_manifest.txt" \
   >"$prefix/share/nabla/install_manifest.txt"
 
-# The dynamic linker finds libraries in the standard directories through
-# its cache; elsewhere nabla.pc and the CMake package add an RPATH.
-if [[ "$prefix" == /usr/local || "$prefix" == /usr ]] && [[ "$(id -u)" == 0 ]]; then
-  ldconfig
-fi
+refresh_linker_cache
 
 echo "installed nabla $version under $prefix:"
 echo "  $prefix/bin/nabla"

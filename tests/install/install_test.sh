@@ -157,4 +157,14 @@ consumer/mnist_consumer eval --data mnist-digits --weights "$work/other.ckpt" >/
 [[ $status == 3 ]] || fail "eval of another network's checkpoint: exit $status, expected 3"
 grep -q "not a checkpoint of the course network" other.err || fail "$(cat other.err)"
 
+step "uninstall"
+"$root/install/install" --prefix "$prefix" --uninstall
+left=$(find "$prefix" ! -type d)
+[[ -z "$left" ]] || fail "--uninstall left: $left"
+[[ ! -e "$prefix/include/nabla" ]] || fail "--uninstall left include/nabla/"
+status=0
+"$root/install/install" --prefix "$prefix" --uninstall >usage.out 2>usage.err || status=$?
+[[ $status == 1 ]] || fail "a second --uninstall: exit $status, expected 1"
+grep -q "no nabla is installed under" usage.err || fail "a second --uninstall: $(cat usage.err)"
+
 echo "PASS ($SECONDS s)"
