@@ -24,7 +24,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  ops [--plugin LIB]...            list registered ops and their schemas\n"
     "  describe MODEL                   print a graph file's layout, shapes, parameters\n"
-    "  train MODEL --data DATA ...      train and save a checkpoint\n"
+    "  train MODEL --data DATA --epochs N ...   train and save a checkpoint\n"
     "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
     "  convert IN OUT                   graph files or checkpoints, text <-> binary\n"
     "  export MODEL --weights CKPT -o OUT.onnx   an ONNX model (opset 17)\n"

@@ -115,16 +115,24 @@ cmake -S "$root/examples/cmake_consumer" -B consumer -DCMAKE_PREFIX_PATH="$prefi
 cmake --build consumer >build.log 2>&1 || { cat build.log; fail "the consumer did not build"; }
 readelf -d consumer/mnist_consumer | grep -q "NEEDED.*\[libnabla.so.$version\]" ||
   fail "mnist_consumer does not record libnabla.so.$version"
-# A version the package does not provide is refused at configure time.
-sed 's/find_package(nabla 0.1 REQUIRED)/find_package(nabla 9.9 REQUIRED)/' \
-  "$root/examples/cmake_consumer/CMakeLists.txt" >CMakeLists.txt
-grep -q 'find_package(nabla 9.9 REQUIRED)' CMakeLists.txt || fail "could not make the 9.9 project"
-mkdir -p wrong_version && cp CMakeLists.txt wrong_version/ &&
-  cp "$root/examples/cmake_consumer/mnist_consumer.cc" wrong_version/
-if cmake -S wrong_version -B wrong_version/build -DCMAKE_PREFIX_PATH="$prefix" \
-    >wrong_version.log 2>&1; then
-  fail "find_package(nabla 9.9) accepted nabla $version"
-fi
+# find_package(nabla X.Y) accepts X.Y.*, and refuses a version the
+# package does not provide at configure time.
+for request in "${version%.*}" 9.9; do
+  mkdir -p "version_$request"
+  sed "s/find_package(nabla REQUIRED)/find_package(nabla $request REQUIRED)/" \
+    "$root/examples/cmake_consumer/CMakeLists.txt" >"version_$request/CMakeLists.txt"
+  grep -q "find_package(nabla $request REQUIRED)" "version_$request/CMakeLists.txt" ||
+    fail "could not make the project asking for $request"
+  cp "$root/examples/cmake_consumer/mnist_consumer.cc" "version_$request/"
+  status=0
+  cmake -S "version_$request" -B "version_$request/build" -DCMAKE_PREFIX_PATH="$prefix" \
+    >"version_$request.log" 2>&1 || status=$?
+  if [[ "$request" == 9.9 ]]; then
+    ((status != 0)) || fail "find_package(nabla 9.9) accepted nabla $version"
+  else
+    ((status == 0)) || { cat "version_$request.log"; fail "find_package(nabla $request) refused $version"; }
+  fi
+done
 
 NABLA_NUM_THREADS=1 consumer/mnist_consumer train --data mnist-digits --epochs 2 --save "$work/mlp.ckpt" \
   >train.out

@@ -3,7 +3,8 @@
 #   - for every command `nabla help` lists, `nabla COMMAND --help` marks as
 #     "(required)" exactly the options its synopsis writes outside
 #     brackets, and its synopsis mentions every option;
-#   - README.md's synopsis of each command says the same;
+#   - README.md's synopsis of each command says the same, and `nabla help`'s
+#     one-line summary shows every required option;
 #   - defaults print as typed ("--momentum arg (=0.9)", never 17 digits);
 #   - README.md's op table lists exactly the built-in ops of `nabla ops`;
 #   - `nabla --version` prints graph/version.h's version and the plugin ABI.
@@ -89,6 +90,7 @@ readme_block=$(awk '/^## The `nabla` command line/ { section = 1 }
                     inside { print }' "$readme" | sed 's/  *#.*$//')
 [[ -n "$readme_block" ]] || fail "no synopsis block in README.md"
 
+nabla_help=$(cat "$work/stdout")
 for command in $commands; do
   run "$nabla" "$command" --help
   [[ $rc == 0 ]] || fail "nabla $command --help: exit $rc"
@@ -106,6 +108,21 @@ for command in $commands; do
     { keep = 0 }' <<<"$readme_block")
   [[ -n "$entry" ]] || fail "README.md's synopsis has no 'nabla $command' line"
   compare "README.md's nabla $command" "$(synopsis_options <<<"$entry")" "$help"
+
+  # `nabla help`'s line elides optional options ("..."), never required ones.
+  brief=$(sed -n '/^commands:$/,/^$/p' <<<"$nabla_help" | grep -E "^  $command( |\$)" |
+    sed -E "s/^  $command//; s/ {2,}.*//" | synopsis_options)
+  while read -r kind names; do
+    [[ "$kind" == R ]] || continue
+    found=0
+    for name in $names; do grep -qx -- "R $name" <<<"$brief" && found=1; done
+    ((found)) || fail "nabla help's line for $command does not show the required ${names##* }"
+  done <<<"$help"
+  while read -r kind name; do
+    [[ -n "$kind" ]] || continue
+    grep -qE -- "^[RO] (.* )?$name( |\$)" <<<"$help" ||
+      fail "nabla help's line for $command mentions $name, which is no option"
+  done <<<"$brief"
 
   # Defaults as a user types them.
   if grep -E '\(=[^)]*[0-9]{8,}' <<<"$help_text"; then
