@@ -12,7 +12,9 @@
 // A directory holds the standard MNIST names, each optionally gzipped:
 //   train-images-idx3-ubyte  train-labels-idx1-ubyte
 //   t10k-images-idx3-ubyte   t10k-labels-idx1-ubyte
-// When both NAME and NAME.gz exist, NAME is used. A directory may hold only
+// When both NAME and NAME.gz exist, NAME is used. A Dataset keeps the bytes;
+// the model sees each pixel / 255 (data::PixelsToFloat in data/idx.h) and
+// nothing else: no mean subtraction or standardisation. A directory may hold only
 // one split. Every problem throws nabla::Error naming the directory and the
 // names it expected.
 #ifndef NABLA_DATA_DATASET_DIR_H_

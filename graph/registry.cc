@@ -82,9 +82,29 @@ const OpSchema& OpRegistry::Get(const std::string& name) const {
   return *schema;
 }
 
+bool OpRegistry::HasBuiltinOps() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& entry : by_name_) {
+    if (entry.second.second.kind == OpOrigin::kBuiltin) return true;
+  }
+  return false;
+}
+
 std::string OpRegistry::UnknownOpMessage(const std::string& name) const {
   std::vector<std::string> plugins = LoadedPlugins();
   std::string message = "op '" + name + "' is not registered; ";
+  if (!HasBuiltinOps()) {
+    // Not a missing plugin: the program was linked without the op
+    // libraries, whose static registration objects a linker drops when
+    // nothing refers to them.
+    message +=
+        "no built-in op is registered either, so this program was linked without nabla's "
+        "ops. Link it with libnabla.so (pkg-config --libs nabla, or CMake's nabla::nabla); "
+        "in Bazel depend on //ops; with static archives of the ops, link them inside "
+        "-Wl,--whole-archive.";
+    if (!plugins.empty()) message += " Loaded plugins: " + Join(plugins) + ".";
+    return message;
+  }
   if (plugins.empty()) {
     message += "no plugin is loaded - did you forget --plugin?";
   } else {

@@ -42,10 +42,14 @@ class OpRegistry {
 
   const OpSchema* Find(const std::string& name) const;
   // Throws kNotFound: "op 'Swish' is not registered; no loaded plugin
-  // provides it - did you forget --plugin? Close names: ...".
+  // provides it - did you forget --plugin? Close names: ...", or, when no
+  // built-in op is registered at all, how to link the ops.
   const OpSchema& Get(const std::string& name) const;
   std::string UnknownOpMessage(const std::string& name) const;
   OpOrigin OriginOf(const std::string& name) const;
+  // False in a program linked without the built-in op libraries (ops/):
+  // then UnknownOpMessage says how to link them, not "--plugin".
+  bool HasBuiltinOps() const;
   std::vector<std::string> Names() const;  // sorted
   std::vector<std::string> CloseMatches(const std::string& name) const;
 

@@ -78,7 +78,8 @@ std::string OpenFailure(const char* dl_error) {
   symbol = symbol.substr(0, symbol.find_first_of(" ,("));
   return "it needs " + ShortName(symbol) + " (undefined symbol " + symbol +
          "), which this program does not export. Link the program with -rdynamic (Bazel: "
-         "depend on //plugins:loader) so plugins can use its nabla symbols";
+         "depend on //plugins:loader), or link it with the installed libnabla.so instead of "
+         "static nabla libraries, so plugins can use its nabla symbols";
 }
 
 #if defined(__x86_64__)

@@ -11,6 +11,8 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include "graph/registry.h"
+#include "graph/version.h"
+#include "plugins/plugin_api.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
 
@@ -22,13 +24,13 @@ constexpr char kUsage[] =
     "commands:\n"
     "  ops [--plugin LIB]...            list registered ops and their schemas\n"
     "  describe MODEL                   print a graph file's layout, shapes, parameters\n"
-    "  train MODEL --data DATA ...      train and save a checkpoint\n"
+    "  train MODEL --data DATA --epochs N ...   train and save a checkpoint\n"
     "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
     "  convert IN OUT                   graph files or checkpoints, text <-> binary\n"
     "  export MODEL --weights CKPT -o OUT.onnx   an ONNX model (opset 17)\n"
     "  import IN.onnx -o OUT.pbtxt --weights OUT.ckpt   from ONNX (opsets 11-17)\n"
     "\n"
-    "`nabla COMMAND --help` shows a command's options.\n";
+    "`nabla COMMAND --help` shows a command's options; `nabla --version` the version.\n";
 
 
 }  // namespace
@@ -39,6 +41,12 @@ int main(int argc, char** argv) {
       std::strcmp(argv[1], "-h") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? kExitUsage : kExitOk;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    // The second line is what a plugin must match (plugins/plugin_api.h).
+    std::printf("nabla %s\nplugin ABI %d, compiler %s\n", NABLA_VERSION,
+                NABLA_PLUGIN_ABI_VERSION, NABLA_COMPILER_TAG);
+    return kExitOk;
   }
   // libprotobuf logs some parse failures (invalid UTF-8, a damaged
   // message) on stderr itself; nabla reports each one in its own message,

@@ -22,6 +22,7 @@ PACKAGES=(
   python3-onnx             # tests/onnx: onnx.checker on exported models
   python3-torch            # tests/onnx: models made with torch.onnx.export
   clang-14 libfuzzer-14-dev  # tests/fuzz: libFuzzer harnesses with ASan + UBSan
+  cmake pkg-config         # tests/install: programs built against the installed nabla
 )
 # Commands that may come from elsewhere than Debian (a Node.js install that
 # ships its own npm): installed from Debian only when absent.

@@ -78,7 +78,7 @@ struct Checkpoint {
 // and header.model_name = its type name. The caller fills in the rest.
 Checkpoint CheckpointFromModule(const Module& model);
 
-// Writes atomically (train/atomic_file.h): on any error the file at `path`
+// Writes atomically (graph/atomic_file.h): on any error the file at `path`
 // is untouched and no temporary file remains. Throws kInvalidArgument for
 // an unsaveable Checkpoint (empty, duplicate or reserved names, a
 // non-float32 or undefined tensor, inconsistent optimiser step) before

@@ -18,6 +18,7 @@
 #include "graph/parallel.h"
 
 #include "plugins/loader.h"
+#include "tools/cli/help.h"
 
 namespace nabla::cli {
 
@@ -43,7 +44,7 @@ bool ParseArgs(const std::string& command, const std::string& usage,
   try {
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
     if (vm->count("help")) {
-      std::cout << "usage: nabla " << command << " " << usage << "\n\n" << all;
+      std::cout << FormatHelp(command, usage, all, positional);
       return false;
     }
     po::notify(*vm);

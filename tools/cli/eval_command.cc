@@ -31,7 +31,9 @@ int EvalCommand(const std::vector<std::string>& args) {
   po::variables_map vm;
   AddExecutionOptions(&options);
   if (!ParseArgs("eval", "MODEL --weights CKPT --data DATA [--split test|train] [--json] "
-                 "[--partial] [--backend B] [--precision P]", args, options, {"model"}, &vm)) {
+                 "[--partial]\n      [--batch-size 1000] [--threads T] [--set NODE.ATTR=VALUE]... "
+                 "[--plugin LIB]...\n      [--backend auto|eigen|dnnl] [--precision float32|bf16]",
+                 args, options, {"model"}, &vm)) {
     return kExitOk;
   }
   const std::string split_name = vm["split"].as<std::string>();

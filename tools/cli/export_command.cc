@@ -20,8 +20,9 @@ int ExportCommand(const std::vector<std::string>& args) {
       ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override")
       ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
   po::variables_map vm;
-  if (!ParseArgs("export", "MODEL --weights CKPT -o OUT.onnx   (ONNX opset 17; the loss is "
-                 "left out, the outputs are the logits)", args, options, {"model"}, &vm)) {
+  if (!ParseArgs("export", "MODEL --weights CKPT -o OUT.onnx [--set NODE.ATTR=VALUE]... "
+                 "[--plugin LIB]...\n      (ONNX opset 17; the loss is left out, the outputs are "
+                 "the logits)", args, options, {"model"}, &vm)) {
     return kExitOk;
   }
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());

@@ -34,8 +34,8 @@ int ConvertCommand(const std::vector<std::string>& args) {
       ("out", po::value<std::string>(), "output file")
       ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
   po::variables_map vm;
-  if (!ParseArgs("convert", "IN OUT   (graph files: .pbtxt <-> .pb; checkpoints: "
-                 ".ckpt <-> .ckpt.txt)", args, options, {"in", "out"}, &vm)) {
+  if (!ParseArgs("convert", "IN OUT [--plugin LIB]...   (graph files: .pbtxt <-> .pb; "
+                 "checkpoints: .ckpt <-> .ckpt.txt)", args, options, {"in", "out"}, &vm)) {
     return kExitOk;
   }
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());

@@ -30,7 +30,8 @@ constexpr char kUsage[] =
     "constant|cosine]\n"
     "      [--seed S] [--threads T] [--resume CKPT] [--set NODE.ATTR=VALUE]...\n"
     "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]\n"
-    "      [--save-every N] [--override-config] [--backend auto|eigen|dnnl] [--precision float32|bf16]";
+    "      [--save-every N] [--override-config] [--augment shift=PIXELS,rotate=DEGREES,scale=FRACTION|none]\n"
+    "      [--backend auto|eigen|dnnl] [--precision float32|bf16]";
 
 // One row per epoch; tracked parameters (--track) add a column each with
 // the parameter's mean value at the end of the epoch.
