@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "graph/registry.h"
-#include "tests/ops/gradient_check.h"
+#include "graph/gradcheck.h"
 
 namespace nabla {
 namespace {
@@ -14,7 +14,7 @@ TEST(GradientCheck, EveryRegisteredOp) {
     const OpSchema& op = OpRegistry::Global().Get(name);
     SCOPED_TRACE(name);
     EXPECT_FALSE(op.samples().empty()) << name << " declares no gradient-check samples";
-    for (const std::string& problem : testing::CheckGradients(op)) ADD_FAILURE() << problem;
+    for (const std::string& problem : CheckGradients(op)) ADD_FAILURE() << problem;
   }
 }
 
@@ -50,7 +50,7 @@ struct MissesTheFactorTwo {
 };
 
 TEST(GradientCheck, CatchesAWrongBackward) {
-  EXPECT_FALSE(testing::CheckGradients(SquareOp<MissesTheFactorTwo>("WrongSquare")).empty());
+  EXPECT_FALSE(CheckGradients(SquareOp<MissesTheFactorTwo>("WrongSquare")).empty());
 }
 
 // Correct gradient, but it overwrites where it promised to accumulate.
@@ -63,11 +63,11 @@ struct Overwrites {
 
 TEST(GradientCheck, CatchesABackwardThatIgnoresAccumulates) {
   OpSchema op = SquareOp<Overwrites>("OverwritingSquare").AccumulatesGradients();
-  const std::vector<std::string> problems = testing::CheckGradients(op);
+  const std::vector<std::string> problems = CheckGradients(op);
   ASSERT_FALSE(problems.empty());
   EXPECT_NE(problems[0].find("accumulated gradient"), std::string::npos) << problems[0];
   // Without the promise the engine accumulates, and the same kernel passes.
-  EXPECT_TRUE(testing::CheckGradients(SquareOp<Overwrites>("Square")).empty());
+  EXPECT_TRUE(CheckGradients(SquareOp<Overwrites>("Square")).empty());
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "tests/ops/gradient_check.h"
+#include "graph/gradcheck.h"
 
 #include <cmath>
 #include <sstream>
@@ -7,7 +7,7 @@
 #include "graph/init.h"
 #include "graph/variable.h"
 
-namespace nabla::testing {
+namespace nabla {
 namespace {
 
 constexpr double kStep = 1e-6;
@@ -146,4 +146,4 @@ std::vector<std::string> CheckGradients(const OpSchema& op) {
   return problems;
 }
 
-}  // namespace nabla::testing
+}  // namespace nabla
