@@ -21,6 +21,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  ops [--plugin LIB]...            list registered ops and their schemas\n"
+    "  gradcheck [--plugin LIB]... [OP...]   check ops' backward by finite differences\n"
     "  describe MODEL                   print a graph file's layout, shapes, parameters\n"
     "  train MODEL --data DATA ...      train and save a checkpoint\n"
     "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   try {
     if (command == "ops") return OpsCommand(args);
+    if (command == "gradcheck") return GradcheckCommand(args);
     if (command == "describe") return DescribeCommand(args);
     if (command == "train") return TrainCommand(args);
     if (command == "eval") return EvalCommand(args);

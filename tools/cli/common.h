@@ -26,6 +26,8 @@ enum ExitCode {
   // checkpoint (--save) and metrics (--metrics) were written. A second
   // signal aborts at once with the signal's default action instead.
   kExitInterrupted = 6,
+  // nabla gradcheck: some op's backward disagrees with finite differences.
+  kExitCheckFailed = 7,
 };
 
 int ExitCodeFor(ErrorCode code);
