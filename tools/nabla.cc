@@ -26,6 +26,7 @@ constexpr char kUsage[] =
     "  train MODEL --data DATA ...      train and save a checkpoint\n"
     "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
     "  convert IN OUT                   graph files or checkpoints, text <-> binary\n"
+    "  inspect CKPT [--json]            a checkpoint's tensors, config, metrics\n"
     "  export MODEL --weights CKPT -o OUT.onnx   an ONNX model (opset 17)\n"
     "  import IN.onnx -o OUT.pbtxt --weights OUT.ckpt   from ONNX (opsets 11-17)\n"
     "\n"
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
     if (command == "train") return TrainCommand(args);
     if (command == "eval") return EvalCommand(args);
     if (command == "convert") return ConvertCommand(args);
+    if (command == "inspect") return InspectCommand(args);
     if (command == "export") return ExportCommand(args);
     if (command == "import") return ImportCommand(args);
     std::fprintf(stderr, "nabla: unknown command '%s'\n%s", command.c_str(), kUsage);

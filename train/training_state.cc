@@ -99,6 +99,17 @@ void RestoreTrainingState(const Checkpoint& checkpoint, GraphModel* model, Train
     for (const std::string& p : problems) message += (message.empty() ? "" : "; ") + p;
     NABLA_THROW(kInvalidFile) << checkpoint.source << ": cannot resume from it: " << message;
   }
+  // A checkpoint without the buffers the optimiser keeps (nabla convert
+  // --weights-only) would resume with momentum or Adam's moments silently
+  // reset to zero: a different run from the one it continues.
+  if (header.step() > 0 && checkpoint.optimizer.buffers.empty() &&
+      trainer->optimizer().buffers_per_parameter() > 0 && model->NumParameters() > 0) {
+    NABLA_THROW(kInvalidFile)
+        << checkpoint.source << ": cannot resume from it: it holds no optimiser state (" <<
+        trainer->optimizer().name() << " keeps " << trainer->optimizer().buffers_per_parameter()
+        << " buffer(s) per parameter; was it written by `nabla convert --weights-only`?); it "
+           "still evaluates and exports, and `nabla train --resume` needs the full checkpoint";
+  }
   LoadWeights(checkpoint, model, /*partial=*/false);
   trainer->optimizer().LoadState(checkpoint.optimizer);
   SetGeneratorState({header.rng_seed(), header.rng_counter()});

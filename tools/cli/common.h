@@ -71,6 +71,11 @@ bool SameFile(const std::string& a, const std::string& b);
 
 // Writes a floating value as JSON: non-finite values are `null`.
 std::string JsonNumber(double value);
+// The same with `digits` significant digits (9 reads a float back exactly,
+// 17 a double).
+std::string JsonNumber(double value, int digits);
+// A JSON string literal: quotes, backslashes and control characters escaped.
+std::string JsonString(const std::string& text);
 
 // SIGINT and SIGTERM while alive: the first sets stop() (and says on
 // stderr that the step finishes and the run is saved); the second gets the
