@@ -25,6 +25,7 @@ constexpr char kUsage[] =
     "  describe MODEL                   print a graph file's layout, shapes, parameters\n"
     "  train MODEL --data DATA ...      train and save a checkpoint\n"
     "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
+    "  predict MODEL --weights CKPT --data DATA --out PREDS.csv   per-sample classes\n"
     "  convert IN OUT                   graph files or checkpoints, text <-> binary\n"
     "  inspect CKPT [--json]            a checkpoint's tensors, config, metrics\n"
     "  export MODEL --weights CKPT -o OUT.onnx   an ONNX model (opset 17)\n"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
     if (command == "train") return TrainCommand(args);
     if (command == "eval") return EvalCommand(args);
     if (command == "convert") return ConvertCommand(args);
+    if (command == "predict") return PredictCommand(args);
     if (command == "inspect") return InspectCommand(args);
     if (command == "export") return ExportCommand(args);
     if (command == "import") return ImportCommand(args);

@@ -251,7 +251,8 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
   return true;
 }
 
-EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size) {
+EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size,
+                    const EvalBatchFn& on_batch) {
   const ClassifierSpec spec = FindClassifier(*model);
   if (data.features() != spec.features) {
     NABLA_THROW(kInvalidArgument) << "model '" << model->def().name() << "' takes "
@@ -284,6 +285,7 @@ EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_
       NABLA_THROW(kInvalidArgument) << "model '" << model->def().name() << "': loss '"
                                     << spec.loss << "' was not computed from the fed inputs";
     }
+    if (on_batch) on_batch(logits, labels);
     loss_sum += loss->second.value().item() * n;
     for (int64_t i = 0; i < n; ++i) {
       correct += Argmax(logits.data<float>() + i * logits.cols(), logits.cols()) ==

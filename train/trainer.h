@@ -110,7 +110,11 @@ class Trainer {
 // gradients; the model's mode is left as it was. Checks at run time that
 // the logits have one row per label (a reshape inside the graph may change
 // the batch) and throws Error(kInvalidFile) naming the output otherwise.
-EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size = 1000);
+// `on_batch`, when given, sees each batch's logits [n, classes] and labels
+// [n], in data order (nabla predict).
+using EvalBatchFn = std::function<void(const Tensor& logits, const Tensor& labels)>;
+EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size = 1000,
+                    const EvalBatchFn& on_batch = nullptr);
 
 }  // namespace nabla
 
