@@ -7,7 +7,7 @@ source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/integration/cli_test_lib.sh"
 model="$root/examples/mnist/mlp_leaky.pbtxt"
 make_data data
 "$nabla" train "$model" --data data --seed 3 --threads 1 --batch-size 64 --lr 0.05 --epochs 2 \
-  --save run.ckpt --optimizer adam >train.out 2>train.err || fail "train: $(cat train.err)"
+  --save run.ckpt --optimizer adam --eval-test >train.out 2>train.err || fail "train: $(cat train.err)"
 ckpt_text run.ckpt >/dev/null
 
 # --- inspect --json against the checkpoint -----------------------------------------
