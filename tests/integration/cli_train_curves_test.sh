@@ -84,6 +84,17 @@ diff <(without_seconds straight.csv) <(without_seconds resumed.csv) ||
   fail "the resumed run's metrics differ from the straight run's"
 cmp <(tensor_section "$(ckpt_text straight.ckpt)") <(tensor_section "$(ckpt_text resumed.ckpt)") ||
   fail "the resumed run's weights differ from the straight run's"
+"$nabla" inspect resumed.ckpt --json >resumed.json || fail "inspect resumed.ckpt"
+python3 - resumed.json straight.csv <<'PY' || fail "inspect's metrics vs the CSV"
+import csv, json, sys
+got = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert got["config"]["val_split"] == 0.25 and got["config"]["log_every"] == 2, got["config"]
+assert [s["step"] for s in got["step_metrics"]] == [int(r["step"]) for r in rows if r["row"] == "step"]
+for m, r in zip(got["metrics"], [r for r in rows if r["row"] == "epoch"]):
+  for key in ("train_accuracy", "val_loss", "val_accuracy", "lr"):
+    assert abs(m[key] - float(r[key])) <= 1e-8 * abs(m[key]), (key, m[key], r[key])  # CSV: 9 digits
+PY
 pass "--resume keeps --val-split and --log-every: metrics and weights as the straight run"
 
 mkdir out

@@ -1,7 +1,7 @@
 // nabla inspect CKPT [--json]: what a checkpoint holds without a graph
 // file: every tensor (kind, name, shape, dtype, min/mean/max), the model's
-// name, fingerprint and nodes, epoch and step, the training configuration
-// and the per-epoch metrics.
+// name, fingerprint and nodes, epoch and step, the training configuration,
+// the per-epoch metrics and the --log-every step rows.
 //
 // The configuration and the metrics are printed field by field through
 // protobuf reflection, so a field added to TrainConfig or EpochMetrics is
@@ -162,7 +162,11 @@ void PrintJson(const Checkpoint& c, const std::string& path, const std::string& 
   for (int i = 0; i < h.metrics_size(); ++i) {
     out << (i == 0 ? "\n    " : ",\n    ") << FlatJson(h.metrics(i));
   }
-  out << (h.metrics_size() ? "\n  ]" : "]") << ",\n  \"tensors\": [";
+  out << (h.metrics_size() ? "\n  ]" : "]") << ",\n  \"step_metrics\": [";
+  for (int i = 0; i < h.step_metrics_size(); ++i) {
+    out << (i == 0 ? "\n    " : ",\n    ") << FlatJson(h.step_metrics(i));
+  }
+  out << (h.step_metrics_size() ? "\n  ]" : "]") << ",\n  \"tensors\": [";
   for (size_t i = 0; i < tensors.size(); ++i) {
     const CheckpointTensor& t = tensors[i];
     const Stats s = TensorStats(*t.tensor);
@@ -220,6 +224,12 @@ void PrintText(const Checkpoint& c, const std::string& path, const std::string& 
       }
       out << "\n";
     }
+  }
+
+  if (h.step_metrics_size() > 0) {
+    const proto::StepMetrics& last = h.step_metrics(h.step_metrics_size() - 1);
+    out << "step metrics: " << h.step_metrics_size() << " rows (--log-every), the last: step "
+        << last.step() << ", loss " << last.loss() << ", lr " << last.lr() << "\n";
   }
 
   // Grouped by kind, in the order ListCheckpointTensors gives the kinds.
