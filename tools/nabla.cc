@@ -25,6 +25,7 @@ constexpr char kUsage[] =
     "  describe MODEL                   print a graph file's layout, shapes, parameters\n"
     "  train MODEL --data DATA ...      train and save a checkpoint\n"
     "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
+    "  plot METRICS.csv... -o CURVE.png|svg   learning curves (gnuplot)\n"
     "  predict MODEL --weights CKPT --data DATA --out PREDS.csv   per-sample classes\n"
     "  convert IN OUT                   graph files or checkpoints, text <-> binary\n"
     "  inspect CKPT [--json]            a checkpoint's tensors, config, metrics\n"
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     if (command == "train") return TrainCommand(args);
     if (command == "eval") return EvalCommand(args);
     if (command == "convert") return ConvertCommand(args);
+    if (command == "plot") return PlotCommand(args);
     if (command == "predict") return PredictCommand(args);
     if (command == "inspect") return InspectCommand(args);
     if (command == "export") return ExportCommand(args);

@@ -17,7 +17,7 @@ PACKAGES=(
   libdnnl-dev              # oneDNN 2.6: the dnnl backend (backends/dnnl)
   zlib1g-dev
   dataset-fashion-mnist    # --data fashion-mnist
-  gnuplot-nox              # experiment plots
+  gnuplot-nox              # nabla plot, experiment plots
   libonnx-dev              # ONNX's protobuf messages (onnx/), built by the same protoc 3.21
   python3-onnx             # tests/onnx: onnx.checker on exported models
   python3-torch            # tests/onnx: models made with torch.onnx.export
