@@ -20,7 +20,8 @@ PACKAGES=(
   gnuplot-nox              # nabla plot, experiment plots
   libonnx-dev              # ONNX's protobuf messages (onnx/), built by the same protoc 3.21
   python3-onnx             # tests/onnx: onnx.checker on exported models
-  python3-torch            # tests/onnx: models made with torch.onnx.export
+  python3-torch            # tests/onnx: models made with torch.onnx.export; tools/python state_dicts
+  python3-numpy python3-protobuf  # tools/python/nabla_checkpoint.py
   clang-14 libfuzzer-14-dev  # tests/fuzz: libFuzzer harnesses with ASan + UBSan
 )
 # Commands that may come from elsewhere than Debian (a Node.js install that
