@@ -62,6 +62,8 @@ expect_failure 2 "nabla predict: --split must be test or train, found 'val'" \
   "$nabla" predict "$model" --weights run.ckpt --data data --split val --out out/preds.csv
 expect_failure 3 "nabla predict: error: " \
   "$nabla" predict "$model" --weights run.ckpt --data nodata --out out/preds.csv
+expect_failure 2 "nabla predict: unrecognised option '--bogus'" \
+  "$nabla" predict "$model" --weights run.ckpt --data data --out out/preds.csv --bogus
 [[ $(cat out/preds.csv) == old ]] || fail "a failed predict changed out/preds.csv"
 [[ $(ls out) == preds.csv ]] || fail "a failed predict left files: $(ls out)"
 pass "predict refuses bad input and leaves --out untouched"

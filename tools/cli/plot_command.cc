@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -175,11 +176,18 @@ std::string Script(const std::vector<Run>& runs, const std::string& terminal,
     for (const auto& row : runs[i].steps) s << GnuplotNumber(row[0]) << " " << GnuplotNumber(row[1]) << "\n";
     s << "EOD\n";
   }
+  double last_epoch = 0;
+  for (const Run& r : runs) {
+    for (const auto& row : r.epochs) last_epoch = std::max(last_epoch, row[0]);
+  }
   s << "set multiplot layout 1," << panels << " title " << Quoted(title) << "\n"
-    << "set grid\nset key top right\n";
+    << "set grid\n";
   // dash types: train solid, validation dashed, test dotted.
-  auto panel = [&](const std::string& ylabel, size_t first_col, const char* what) {
-    s << "set xlabel 'epoch'\nset ylabel " << Quoted(ylabel) << "\nplot ";
+  auto panel = [&](const std::string& ylabel, size_t first_col, const char* what,
+                   const char* key) {
+    // Whole epochs on the axis while there are few of them.
+    s << "set xlabel 'epoch'\n" << (last_epoch <= 20 ? "set xtics 1\n" : "set xtics autofreq\n")
+      << "set key " << key << "\nset ylabel " << Quoted(ylabel) << "\nplot ";
     bool first = true;
     const char* splits[] = {"train", "val", "test"};
     for (size_t i = 0; i < runs.size(); ++i) {
@@ -196,11 +204,13 @@ std::string Script(const std::vector<Run>& runs, const std::string& terminal,
     s << "\n";
   };
   if (any_epochs) {
-    panel("loss", 1, "loss");
-    panel("accuracy (%)", 4, "accuracy");
+    // Keys where the curves usually are not: loss falls, accuracy rises.
+    panel("loss", 1, "loss", "top right");
+    panel("accuracy (%)", 4, "accuracy", "bottom right");
   }
   if (any_steps) {
-    s << "set xlabel 'step'\nset ylabel 'loss per step'\nplot ";
+    s << "set xlabel 'step'\nset xtics autofreq\nset key top right\n"
+      << "set ylabel 'loss per step'\nplot ";
     bool first = true;
     for (size_t i = 0; i < runs.size(); ++i) {
       if (runs[i].steps.empty()) continue;
