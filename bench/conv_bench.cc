@@ -2,6 +2,9 @@
 // convolutions (issue 11):
 //   conv1  5x5, 1 -> 32, pad 2, x [256, 1, 28, 28]   (no input gradient)
 //   conv2  5x5, 32 -> 64, pad 2, x [256, 32, 14, 14]  (input gradient too)
+// and BatchNorm forward + backward in training mode on cnn_bn.pbtxt's
+// largest input, x [256, 32, 28, 28] (float32 only: bf16 falls back to the
+// float32 kernel).
 //   bazel-bin/bench/conv_bench [threads]
 // Prints the median of 7 timed steps (after 2 warm-up steps) in ms.
 // NABLA_DNNL_CONV_LAYOUT=plain pins oneDNN to NCHW (backends/dnnl/conv.cc).
@@ -47,6 +50,27 @@ double Run(const ExecutionOptions& options, int64_t in, int64_t out, int64_t siz
   return times[2 + 3];
 }
 
+double RunBatchNorm(const ExecutionOptions& options) {
+  ExecutionOptionsGuard guard(options);
+  TrainingModeGuard training(true);
+  Rng rng(2);
+  OpCall call("BatchNorm", {{"num_features", int64_t{32}}});
+  std::vector<Tensor> state = call.InitialState(DType::kFloat32);
+  std::vector<Tensor*> pointers = {&state[0], &state[1]};
+  Variable x(Random({256, 32, 28, 28}, &rng), true);
+  Variable w(Random({32}, &rng), true), b(Random({32}, &rng), true);
+  Tensor grad_y = Random({256, 32, 28, 28}, &rng);
+  std::vector<double> times;
+  for (int step = 0; step < 9; ++step) {
+    auto start = std::chrono::steady_clock::now();
+    Variable y = call.Apply1({x, w, b}, pointers);
+    y.Backward(grad_y);
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(times.begin() + 2, times.end());
+  return times[2 + 3];
+}
+
 }  // namespace
 }  // namespace nabla
 
@@ -66,7 +90,8 @@ int main(int argc, char** argv) {
   for (const Config& c : configs) {
     const double conv1 = Run(c.options, 1, 32, 28, false);
     const double conv2 = Run(c.options, 32, 64, 14, true);
-    std::printf("%s  conv1 %8.1f  conv2 %8.1f\n", c.name, conv1, conv2);
+    const double bn = RunBatchNorm(c.options);
+    std::printf("%s  conv1 %8.1f  conv2 %8.1f  batchnorm %8.1f\n", c.name, conv1, conv2, bn);
   }
   return 0;
 }

@@ -67,7 +67,7 @@ Options ParseFlags(int argc, char** argv) {
   Options o;
   // clang-format off: one flag per line
   desc.add_options()("help,h", "show this help")("model", po::value(&o.model)->required(),
-                                                 "A or B")("mode", po::value(&o.mode)->required(),
+                                                 "A, B or C (bench/README.md)")("mode", po::value(&o.mode)->required(),
                                                            "train, infer or latency")(
       "threads", po::value(&o.threads)->required(), "threads (nabla::SetNumThreads)")(
       "backend", po::value(&o.backend)->default_value("auto"), "auto, eigen or dnnl")(
@@ -106,7 +106,7 @@ Options ParseFlags(int argc, char** argv) {
     for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
     throw UsageError("--" + flag + " " + value + ": expected one of " + list);
   };
-  one_of("model", o.model, {"A", "B"});
+  one_of("model", o.model, {"A", "B", "C"});
   one_of("mode", o.mode, {"train", "infer", "latency"});
   one_of("path", o.path, {"api", "graph"});
   one_of("precision", o.precision, {"float32", "bf16"});

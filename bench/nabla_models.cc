@@ -31,12 +31,31 @@ GraphSpec SpecFor(const std::string& model) {
     // deep_prelu.pbtxt starts its slopes at 0.25; PyTorch's side uses 0.1.
     return {"deep_prelu.pbtxt", {"act1.init=0.1", "act2.init=0.1", "act3.init=0.1"}};
   }
-  NABLA_THROW(kInvalidArgument) << "unknown model '" << model << "' (expected A or B)";
+  if (model == "C") return {"cnn.pbtxt", {}};
+  NABLA_THROW(kInvalidArgument) << "unknown model '" << model << "' (expected A, B or C)";
+}
+
+Shape SampleShapeOf(const std::string& model) {
+  return model == "C" ? Shape{1, 28, 28} : Shape{784};
+}
+
+std::shared_ptr<OpLayer> Layer(const std::string& op, AttrMap attrs) {
+  return std::make_shared<OpLayer>(op, std::move(attrs));
+}
+
+std::shared_ptr<OpLayer> Conv(int64_t in, int64_t out) {
+  return Layer("Conv2D", {{"in_channels", in}, {"out_channels", out},
+                          {"kernel_size", std::vector<int64_t>{5}},
+                          {"padding", std::vector<int64_t>{2}}});
+}
+
+std::shared_ptr<OpLayer> Pool() {
+  return Layer("MaxPool2D", {{"kernel_size", std::vector<int64_t>{2}}});
 }
 
 class ApiModel : public BenchModel {
  public:
-  explicit ApiModel(const std::string& model) {
+  explicit ApiModel(const std::string& model) : sample_shape_(SampleShapeOf(model)) {
     // Same layer order as the graph files, so the same seed gives the same
     // initial parameters on both paths.
     if (model == "A") {
@@ -48,6 +67,11 @@ class ApiModel : public BenchModel {
       net_.Add(nn::Linear(1024, 512)).Add(nn::PReLU(1, 0.1));
       net_.Add(nn::Linear(512, 64)).Add(nn::PReLU(1, 0.1));
       net_.Add(nn::Linear(64, 10));
+    } else if (model == "C") {
+      net_.Add(Conv(1, 32)).Add(nn::ReLU()).Add(Pool());
+      net_.Add(Conv(32, 64)).Add(nn::ReLU()).Add(Pool());
+      net_.Add(Layer("Flatten", {}));
+      net_.Add(nn::Linear(3136, 512)).Add(nn::ReLU()).Add(nn::Linear(512, 10));
     } else {
       SpecFor(model);  // throws the unknown-model error
     }
@@ -62,15 +86,17 @@ class ApiModel : public BenchModel {
   std::string Describe() const override {
     return "C++ API, " + std::to_string(net_.NumParameters()) + " parameters";
   }
+  Shape SampleShape() const override { return sample_shape_; }
 
  private:
+  Shape sample_shape_;
   Sequential net_;
 };
 
 class FileModel : public BenchModel {
  public:
-  FileModel(const std::string& path, const std::vector<std::string>& overrides)
-      : path_(path), model_(GraphModel::Load(path, overrides)) {
+  FileModel(const std::string& path, const std::vector<std::string>& overrides, Shape sample)
+      : path_(path), model_(GraphModel::Load(path, overrides)), sample_shape_(std::move(sample)) {
     if (model_->input_specs().size() != 2 || model_->output_names().empty() ||
         model_->loss_name().empty()) {
       NABLA_THROW(kInvalidFile) << path
@@ -97,10 +123,12 @@ class FileModel : public BenchModel {
   std::string Describe() const override {
     return "graph file " + path_ + ", " + std::to_string(model_->NumParameters()) + " parameters";
   }
+  Shape SampleShape() const override { return sample_shape_; }
 
  private:
   std::string path_;
   std::shared_ptr<GraphModel> model_;
+  Shape sample_shape_;
   std::string image_name_, label_name_, logits_name_;
   std::map<std::string, Variable> train_feeds_, eval_feeds_;
 };
@@ -125,7 +153,8 @@ std::unique_ptr<BenchModel> MakeApiModel(const std::string& model) {
 
 std::unique_ptr<BenchModel> MakeGraphModel(const std::string& model, const std::string& graph_dir) {
   GraphSpec spec = SpecFor(model);
-  return std::make_unique<FileModel>(graph_dir + "/" + spec.file, spec.overrides);
+  return std::make_unique<FileModel>(graph_dir + "/" + spec.file, spec.overrides,
+                                     SampleShapeOf(model));
 }
 
 std::string FindGraphDir(const std::string& requested, bool explicit_dir) {

@@ -7,6 +7,9 @@
 //   B: 784-1024-512-64-10, PReLU(num_parameters 1, init 0.1) after each
 //      hidden Linear (examples/mnist/deep_prelu.pbtxt with the act1..act3
 //      init overridden from the file's 0.25 to 0.1)
+//   C: conv5x5(1->32, pad 2)-ReLU-maxpool2, conv5x5(32->64, pad 2)-ReLU-
+//      maxpool2, Flatten, Linear 3136-512-ReLU, Linear 512-10, on images
+//      [N, 1, 28, 28] (examples/mnist/cnn.pbtxt)
 //
 // Both paths create their layers in the same order, so after the same
 // ManualSeed they start from the same parameters.
@@ -37,9 +40,11 @@ class BenchModel {
   virtual Variable Logits(const Variable& images) = 0;
   // A one-line description for stderr.
   virtual std::string Describe() const = 0;
+  // One sample's image shape: [784] for A and B, [1, 28, 28] for C.
+  virtual Shape SampleShape() const = 0;
 };
 
-// `model` is "A" or "B". Throws nabla::Error for anything else.
+// `model` is "A", "B" or "C". Throws nabla::Error for anything else.
 std::unique_ptr<BenchModel> MakeApiModel(const std::string& model);
 
 // Loads the model's graph file from `graph_dir` (see FindGraphDir).

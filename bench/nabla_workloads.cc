@@ -22,10 +22,11 @@ using Clock = std::chrono::steady_clock;
 // Backward or was never recorded (NoGradGuard).
 class InputSlots {
  public:
-  explicit InputSlots(int64_t features) : features_(features) {}
+  // `sample`: one image's shape ([784], or [1, 28, 28] for a conv net).
+  explicit InputSlots(const Shape& sample) : sample_(sample), features_(sample.num_elements()) {}
 
   struct Slot {
-    Variable images;  // [n, features] float32
+    Variable images;  // [n, sample...] float32
     Variable labels;  // [n] int32
   };
 
@@ -33,7 +34,7 @@ class InputSlots {
     auto it = slots_.find(n);
     if (it == slots_.end()) {
       it = slots_
-               .emplace(n, Slot{Variable(Tensor(Shape{n, features_})),
+               .emplace(n, Slot{Variable(Tensor(Batched(n))),
                                 Variable(Tensor(DType::kInt32, Shape{n}))})
                .first;
     }
@@ -59,6 +60,13 @@ class InputSlots {
   }
 
  private:
+  Shape Batched(int64_t n) const {
+    std::vector<int64_t> dims{n};
+    dims.insert(dims.end(), sample_.dims().begin(), sample_.dims().end());
+    return Shape(dims);
+  }
+
+  Shape sample_;
   int64_t features_;
   std::map<int64_t, Slot> slots_;
 };
@@ -81,7 +89,7 @@ Result TrainWorkload(BenchModel& model, const data::Dataset& train, const Worklo
   batcher_options.seed = o.seed;
   batcher_options.shuffle = true;
   data::Batcher batcher(train, batcher_options);
-  InputSlots inputs(train.features());
+  InputSlots inputs(model.SampleShape());
   inputs.For(std::min<int64_t>(kBatchSize, train.size));
   if (train.size % kBatchSize != 0) inputs.For(train.size % kBatchSize);
 
@@ -121,7 +129,7 @@ Result InferWorkload(BenchModel& model, const data::Dataset& test, const Workloa
   model.Train(false);
   NoGradGuard no_grad;
   const int64_t n = test.size, features = test.features();
-  InputSlots inputs(features);
+  InputSlots inputs(model.SampleShape());
   inputs.For(std::min(kBatchSize, n));
   if (n % kBatchSize != 0) inputs.For(n % kBatchSize);
   auto forward = [&](int64_t first) {
@@ -145,7 +153,7 @@ Result LatencyWorkload(BenchModel& model, const data::Dataset& test, const Workl
   model.Train(false);
   NoGradGuard no_grad;
   const int64_t n = test.size, features = test.features();
-  InputSlots inputs(features);
+  InputSlots inputs(model.SampleShape());
   const uint8_t* images = test.pixels.data();
   for (int64_t i = 0; i < o.warmup; ++i) {
     model.Logits(inputs.Images(images + (i % n) * features, 1));

@@ -53,7 +53,7 @@ NUM_CLASSES = 10
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", choices=["A", "B"], required=True)
+    p.add_argument("--model", choices=["A", "B", "C"], required=True)
     p.add_argument("--mode", choices=["train", "infer", "latency"], required=True)
     p.add_argument("--threads", type=int, required=True,
                    help="intra-op threads (torch.set_num_threads)")
@@ -168,6 +168,12 @@ def load_split(torch, data_dir, split, limit):
 # ---------------------------------------------------------------- models
 
 def build_model(nn, name):
+    if name == "C":
+        # examples/mnist/cnn.pbtxt: images [N, 1, 28, 28].
+        return nn.Sequential(
+            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(3136, 512), nn.ReLU(), nn.Linear(512, NUM_CLASSES))
     if name == "A":
         sizes = [NUM_PIXELS, 1000, 100, NUM_CLASSES]
         activation = lambda: nn.LeakyReLU(0.01)
@@ -302,6 +308,8 @@ def main():
 
     split = "train" if args.mode == "train" else "test"
     x, y = load_split(torch, args.data, split, args.samples)
+    if args.model == "C":
+        x = x.reshape(len(x), 1, 28, 28).contiguous()
     model = build_model(torch.nn, args.model)
 
     if args.mode == "train":

@@ -31,25 +31,35 @@ const char* SizeNote(const ByteStream& in) {
   return in.gzip() ? " (decompressed)" : "";
 }
 
-// Reads the magic and `dims` dimensions, checking the magic against
-// `expected` (`kind` names it in messages).
+// Reads the magic and its dimensions, checking the magic against the
+// accepted (magic, dims) pairs (`kind` names the file type in messages).
+// Returns the dimensions; *magic_out (when given) the magic found.
 std::vector<uint32_t> ReadHeader(ByteStream& in, const std::string& path,
-                                 uint32_t expected, const char* kind,
-                                 int dims) {
-  unsigned char buf[4 * 4];
-  const size_t want = 4 * (1 + dims);
-  const size_t got = in.Read(reinterpret_cast<char*>(buf), want);
-  if (got >= 4) {
+                                 const std::vector<std::pair<uint32_t, int>>& accepted,
+                                 const char* kind, uint32_t* magic_out = nullptr) {
+  unsigned char buf[4 * 5];
+  size_t got = in.Read(reinterpret_cast<char*>(buf), 4);
+  int dims = accepted[0].second;
+  if (got == 4) {
     const uint32_t magic = BigEndian32(buf);
-    if (magic != expected) {
-      std::ostringstream hint;
-      if (magic == kIdxImagesMagic) hint << " (this is an IDX images file)";
+    auto it = std::find_if(accepted.begin(), accepted.end(),
+                           [magic](const auto& a) { return a.first == magic; });
+    if (it == accepted.end()) {
+      std::ostringstream hint, expected;
+      if (magic == kIdxImagesMagic || magic == kIdxImages4Magic) hint << " (this is an IDX images file)";
       if (magic == kIdxLabelsMagic) hint << " (this is an IDX labels file)";
+      for (size_t i = 0; i < accepted.size(); ++i) {
+        expected << (i > 0 ? " or " : "") << Hex(accepted[i].first);
+      }
       NABLA_THROW(kInvalidFile)
           << path << ": not an IDX " << kind << " file: expected magic "
-          << Hex(expected) << ", found " << Hex(magic) << hint.str();
+          << expected.str() << ", found " << Hex(magic) << hint.str();
     }
+    dims = it->second;
+    if (magic_out != nullptr) *magic_out = magic;
+    got += in.Read(reinterpret_cast<char*>(buf) + 4, 4 * dims);
   }
+  const size_t want = 4 * (1 + dims);
   if (got < want) {
     NABLA_THROW(kInvalidFile)
         << path << ": truncated IDX " << kind << " header: expected " << want
@@ -113,34 +123,48 @@ std::vector<uint8_t> ReadPayload(ByteStream& in, const std::string& path,
 
 IdxImages ReadIdxImages(const std::string& path) {
   ByteStream in(path, "IDX images file");
-  const std::vector<uint32_t> dims =
-      ReadHeader(in, path, kIdxImagesMagic, "images", 3);
-  if (dims[1] == 0 || dims[2] == 0) {
-    NABLA_THROW(kInvalidFile) << path << ": bad image size " << dims[1] << "x"
-                              << dims[2] << ": expected rows and cols >= 1";
+  uint32_t magic = 0;
+  std::vector<uint32_t> dims = ReadHeader(
+      in, path, {{kIdxImagesMagic, 3}, {kIdxImages4Magic, 4}}, "images", &magic);
+  // [count, rows, cols] or [count, channels, rows, cols].
+  if (dims.size() == 3) dims.insert(dims.begin() + 1, 1);
+  if (dims[1] == 0 || dims[2] == 0 || dims[3] == 0) {
+    const bool with_channels = magic == kIdxImages4Magic;
+    NABLA_THROW(kInvalidFile) << path << ": bad image size "
+                              << (with_channels ? std::to_string(dims[1]) + "x" : "") << dims[2]
+                              << "x" << dims[3] << ": expected "
+                              << (with_channels ? "channels, " : "") << "rows and cols >= 1";
   }
   IdxImages images;
   images.count = dims[0];
-  images.rows = dims[1];
-  images.cols = dims[2];
+  images.channels = dims[1];
+  images.rows = dims[2];
+  images.cols = dims[3];
   std::ostringstream shape;
-  shape << images.count << " images of " << images.rows << "x" << images.cols;
-  // Each dimension is < 2^32: rows*cols fits in 64 bits, a third factor
-  // may not.
-  const uint64_t per_image = uint64_t{dims[1]} * dims[2];
-  if (dims[0] > (UINT64_MAX - 16) / per_image) {
+  shape << images.count << " images of ";
+  if (images.channels != 1) shape << images.channels << "x";
+  shape << images.rows << "x" << images.cols;
+  // Each dimension is < 2^32: rows*cols fits in 64 bits; check the rest.
+  const uint64_t plane = uint64_t{dims[2]} * dims[3];
+  if (dims[1] > (UINT64_MAX - 20) / plane) {
+    NABLA_THROW(kInvalidFile) << path << ": header claims " << shape.str()
+                              << ", more than 2^64 bytes per image";
+  }
+  const uint64_t per_image = plane * dims[1];
+  if (dims[0] > (UINT64_MAX - 20) / per_image) {
     NABLA_THROW(kInvalidFile) << path << ": header claims " << shape.str()
                               << ", more than 2^64 bytes; the file has "
                               << in.file_size() << " bytes";
   }
-  images.pixels = ReadPayload(in, path, 16, per_image * dims[0], shape.str());
+  images.pixels = ReadPayload(in, path, 4 * (1 + (magic == kIdxImages4Magic ? 4 : 3)),
+                              per_image * dims[0], shape.str());
   return images;
 }
 
 std::vector<uint8_t> ReadIdxLabels(const std::string& path) {
   ByteStream in(path, "IDX labels file");
   const std::vector<uint32_t> dims =
-      ReadHeader(in, path, kIdxLabelsMagic, "labels", 1);
+      ReadHeader(in, path, {{kIdxLabelsMagic, 1}}, "labels");
   std::ostringstream shape;
   shape << dims[0] << " labels";
   return ReadPayload(in, path, 8, dims[0], shape.str());
@@ -161,6 +185,7 @@ Dataset LoadIdx(const std::string& images_path, const std::string& labels_path,
   }
   Dataset data;
   data.size = images.count;
+  data.channels = images.channels;
   data.rows = images.rows;
   data.cols = images.cols;
   data.source = images_path + " + " + labels_path;
@@ -175,6 +200,12 @@ Dataset LoadIdx(const std::string& images_path, const std::string& labels_path,
   }
   data.pixels = std::move(images.pixels);
   return data;
+}
+
+int64_t Dataset::num_classes() const {
+  int64_t classes = 0;
+  for (int32_t label : labels) classes = std::max<int64_t>(classes, int64_t{label} + 1);
+  return classes;
 }
 
 }  // namespace nabla::data

@@ -43,22 +43,30 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 
 std::string EncodeIdxImages(int64_t count, int64_t rows, int64_t cols,
                             const std::vector<uint8_t>& pixels) {
+  return EncodeIdxImages(count, 1, rows, cols, pixels);
+}
+
+std::string EncodeIdxImages(int64_t count, int64_t channels, int64_t rows, int64_t cols,
+                            const std::vector<uint8_t>& pixels) {
   CheckDim(count, "count", 0);
+  CheckDim(channels, "channels", 1);
   CheckDim(rows, "rows", 1);
   CheckDim(cols, "cols", 1);
-  // Divide rather than multiply: count*rows*cols can overflow 64 bits.
-  const uint64_t per_image = static_cast<uint64_t>(rows) * cols;
-  if (pixels.size() % per_image != 0 ||
+  // Divide rather than multiply: count*channels*rows*cols can overflow.
+  const uint64_t plane = static_cast<uint64_t>(rows) * cols;
+  const uint64_t per_image = plane * channels;  // checked for overflow below
+  if (per_image / plane != static_cast<uint64_t>(channels) || pixels.size() % per_image != 0 ||
       pixels.size() / per_image != static_cast<uint64_t>(count)) {
     NABLA_THROW(kInvalidArgument)
-        << "cannot encode IDX images: " << count << " images of " << rows << "x"
-        << cols << " need " << count << "*" << per_image << " pixels, found "
-        << pixels.size();
+        << "cannot encode IDX images: " << count << " images of "
+        << (channels != 1 ? std::to_string(channels) + "x" : "") << rows << "x" << cols
+        << " need " << count << "*" << per_image << " pixels, found " << pixels.size();
   }
   std::string out;
-  out.reserve(16 + pixels.size());
-  AppendBigEndian32(&out, kIdxImagesMagic);
+  out.reserve(20 + pixels.size());
+  AppendBigEndian32(&out, channels == 1 ? kIdxImagesMagic : kIdxImages4Magic);
   AppendBigEndian32(&out, count);
+  if (channels != 1) AppendBigEndian32(&out, channels);
   AppendBigEndian32(&out, rows);
   AppendBigEndian32(&out, cols);
   out.append(pixels.begin(), pixels.end());
@@ -101,10 +109,10 @@ void WriteIdxFile(const std::string& path, const std::string& bytes) {
 
 void WriteIdx(const std::string& images_path, const std::string& labels_path,
               int64_t rows, int64_t cols, const std::vector<uint8_t>& pixels,
-              const std::vector<int32_t>& labels) {
+              const std::vector<int32_t>& labels, int64_t channels) {
   const int64_t count = static_cast<int64_t>(labels.size());
   // Encode both before writing either, so a bad argument writes nothing.
-  const std::string image_bytes = EncodeIdxImages(count, rows, cols, pixels);
+  const std::string image_bytes = EncodeIdxImages(count, channels, rows, cols, pixels);
   const std::string label_bytes = EncodeIdxLabels(labels);
   WriteIdxFile(images_path, image_bytes);
   WriteIdxFile(labels_path, label_bytes);

@@ -24,6 +24,7 @@ uint64_t UniformBelow(std::mt19937_64& rng, uint64_t bound) {
 Dataset Subset(const Dataset& data, const std::vector<int64_t>& indices, const char* part) {
   Dataset out;
   out.size = static_cast<int64_t>(indices.size());
+  out.channels = data.channels;
   out.rows = data.rows;
   out.cols = data.cols;
   const int64_t features = data.features();

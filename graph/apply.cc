@@ -1,5 +1,6 @@
 #include "graph/apply.h"
 
+#include "graph/init.h"
 #include "graph/parallel.h"
 #include "graph/registry.h"
 
@@ -32,7 +33,19 @@ OpCall::OpCall(const OpSchema& op, AttrMap attrs, std::string where)
   attrs_ = std::make_shared<const AttrMap>(std::move(attrs));
 }
 
-std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs) const {
+std::vector<Tensor> OpCall::InitialState(DType dtype) const {
+  std::vector<Tensor> out;
+  Rng rng(0);
+  for (const StateSpec& spec : op_->states()) {
+    Tensor t(DType::kFloat32, spec.shape(*attrs_));
+    Initialize(spec.init(*attrs_), &t, &rng);
+    out.push_back(dtype == DType::kFloat32 ? std::move(t) : t.To(dtype));
+  }
+  return out;
+}
+
+std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs,
+                                    const std::vector<Tensor*>& state_in) const {
   const OpSchema& op = *op_;
   const size_t num_params = op.params().size();
   const size_t num_values = inputs.size() >= num_params ? inputs.size() - num_params : 0;
@@ -83,12 +96,44 @@ std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs) const {
   outputs.reserve(out_shapes.size());
   for (Shape& s : out_shapes) outputs.emplace_back(dtype, std::move(s));
 
+  // State: the caller's, checked against the specs, or a fresh one.
+  const std::vector<StateSpec>& specs = op.states();
+  std::vector<Tensor> fresh_state;
+  std::vector<Tensor*> fresh_pointers;
+  const std::vector<Tensor*>* state = &state_in;
+  if (state_in.empty() && !specs.empty()) {
+    fresh_state = InitialState(dtype);
+    for (Tensor& t : fresh_state) fresh_pointers.push_back(&t);
+    state = &fresh_pointers;
+  } else if (state_in.size() != specs.size()) {
+    NABLA_THROW(kInvalidArgument) << Where(*this) << ": expected " << specs.size()
+                                  << " state tensors, found " << state_in.size();
+  } else {
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const Tensor* t = state_in[i];
+      const Shape expected = specs[i].shape(*attrs_);
+      if (t == nullptr || !t->defined() || t->dtype() != dtype || t->shape() != expected) {
+        NABLA_THROW(kInvalidArgument)
+            << Where(*this) << ": state '" << specs[i].name << "' must be " << DTypeName(dtype)
+            << " " << expected.ToString() << ", found "
+            << (t == nullptr || !t->defined()
+                    ? std::string("nothing")
+                    : std::string(DTypeName(t->dtype())) + " " + t->shape().ToString());
+      }
+    }
+  }
+
   bool record = any_requires_grad && GradEnabled();
-  Tensor saved;
+  std::deque<Tensor> saved;
   uint64_t seed = NextSeed();
   const SelectedKernel& kernel = KernelFor(dtype);
-  ForwardContext ctx(*attrs_, values, &outputs, &saved, TrainingMode(), seed);
-  kernel.kernel->Forward(ctx);
+  const bool training = TrainingMode();
+  ForwardContext ctx(*attrs_, values, &outputs, &saved, *state, training, seed);
+  try {
+    kernel.kernel->Forward(ctx);
+  } catch (const Error& e) {
+    throw Error(e.code(), Where(*this) + ": " + e.what());
+  }
 
   if (CheckNumerics()) {
     for (size_t k = 0; k < outputs.size(); ++k) {
@@ -116,6 +161,7 @@ std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs) const {
     }
     node->outputs = outputs;
     node->saved = std::move(saved);
+    node->training = training;
   }
   std::vector<Variable> results;
   results.reserve(outputs.size());

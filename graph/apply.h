@@ -34,10 +34,22 @@ class OpCall {
   // Kernel instances (graph/kernel.h) are chosen on first use for each
   // tensor dtype and the ExecutionOptions then in force, and kept: copies
   // of an OpCall share them.
-  std::vector<Variable> Apply(const std::vector<Variable>& inputs) const;
-  Variable Apply1(const std::vector<Variable>& inputs) const {
-    return Apply(inputs)[0];
+  //
+  // `state` holds the op's state tensors (StateSpec, op_schema.h) in schema
+  // order, each of the spec's shape and the call's dtype; the forward reads
+  // them and, in training mode, updates them in place. Layers pass their
+  // own (OpLayer). Left empty for an op that has state, the call runs on a
+  // fresh state made from the specs' initial values and then dropped, as
+  // PyTorch's functional batch_norm without running statistics does.
+  std::vector<Variable> Apply(const std::vector<Variable>& inputs,
+                              const std::vector<Tensor*>& state = {}) const;
+  Variable Apply1(const std::vector<Variable>& inputs,
+                  const std::vector<Tensor*>& state = {}) const {
+    return Apply(inputs, state)[0];
   }
+  // Fresh state tensors for this call's op and attributes, from the specs'
+  // initial values, of `dtype`.
+  std::vector<Tensor> InitialState(DType dtype) const;
   // The kernel Apply would run on `dtype` tensors now (creating it if need
   // be): for `nabla ops`, benchmarks and tests.
   const SelectedKernel& KernelFor(DType dtype) const;

@@ -23,13 +23,24 @@ double DrawAwayFromKinks(const GradSample& sample, Rng* rng) {
   }
 }
 
+// The op's state for one check: a snapshot, restored before every
+// evaluation so each sees the same state whatever the last one updated.
+struct StateSnapshot {
+  std::vector<Tensor> snapshot, live;
+  std::vector<Tensor*> pointers;
+  const std::vector<Tensor*>& Restore() {
+    for (size_t i = 0; i < live.size(); ++i) live[i].CopyFrom(snapshot[i]);
+    return pointers;
+  }
+};
+
 // sum(weights * op(inputs)) for every output, with the same random seed
 // every time so random ops (Dropout) draw the same mask.
 double Objective(const OpCall& call, const std::vector<Variable>& inputs,
-                 const std::vector<Tensor>& weights) {
+                 const std::vector<Tensor>& weights, StateSnapshot* state) {
   NoGradGuard no_grad;
   ManualSeed(1234);
-  std::vector<Variable> outputs = call.Apply(inputs);
+  std::vector<Variable> outputs = call.Apply(inputs, state->Restore());
   double total = 0;
   for (size_t k = 0; k < outputs.size(); ++k) {
     total += (outputs[k].value().array<double>() * weights[k].array<double>()).sum();
@@ -40,10 +51,17 @@ double Objective(const OpCall& call, const std::vector<Variable>& inputs,
 void CheckAllSamples(const OpSchema& op, GradCheckResult* result) {
   std::vector<std::string>& problems = result->problems;
   Rng rng(42);
-  TrainingModeGuard training(true);
+  // Ops with state are checked in both modes: training (statistics from
+  // the batch) and eval (from the state).
+  const std::vector<bool> modes =
+      op.states().empty() ? std::vector<bool>{true} : std::vector<bool>{true, false};
+  for (bool mode : modes)
   for (size_t s = 0; s < op.samples().size(); ++s) {
+    TrainingModeGuard training(mode);
     const GradSample& sample = op.samples()[s];
     OpCall call(op, sample.attrs, op.name() + " sample " + std::to_string(s));
+    const std::string label = op.name() + " sample " + std::to_string(s) +
+                              (op.states().empty() ? "" : mode ? " (training)" : " (eval)");
     std::vector<Variable> inputs;
     std::vector<std::string> names;
     for (size_t i = 0; i < sample.input_shapes.size(); ++i) {
@@ -73,6 +91,7 @@ void CheckAllSamples(const OpSchema& op, GradCheckResult* result) {
       if (!inputs[i].requires_grad()) continue;
       GradCheckEntry e;
       e.sample = static_cast<int64_t>(s);
+      e.mode = op.states().empty() ? "" : mode ? "training" : "eval";
       e.index = static_cast<int64_t>(i);
       e.name = names[i];
       e.is_param = i >= sample.input_shapes.size();
@@ -81,9 +100,23 @@ void CheckAllSamples(const OpSchema& op, GradCheckResult* result) {
       result->entries.push_back(e);
     }
 
+    // State: the spec's initial values, then one training-mode forward on
+    // these inputs, so that eval mode reads statistics that are not the
+    // trivial initial ones.
+    StateSnapshot state;
+    state.live = call.InitialState(DType::kFloat64);
+    for (Tensor& t : state.live) state.pointers.push_back(&t);
+    if (!state.live.empty()) {
+      NoGradGuard no_grad;
+      TrainingModeGuard warm_up(true);
+      ManualSeed(1234);
+      call.Apply(inputs, state.pointers);
+    }
+    for (const Tensor& t : state.live) state.snapshot.push_back(t.Clone());
+
     // Analytic gradients of sum(weights * outputs).
     ManualSeed(1234);
-    std::vector<Variable> outputs = call.Apply(inputs);
+    std::vector<Variable> outputs = call.Apply(inputs, state.Restore());
     std::vector<Tensor> weights;
     for (const Variable& out : outputs) {
       Tensor w(DType::kFloat64, out.shape());
@@ -111,7 +144,7 @@ void CheckAllSamples(const OpSchema& op, GradCheckResult* result) {
         input.mutable_grad() = p.Clone();
       }
       ManualSeed(1234);
-      std::vector<Variable> again = call.Apply(inputs);
+      std::vector<Variable> again = call.Apply(inputs, state.Restore());
       for (size_t k = 0; k < again.size(); ++k) {
         again[k].Backward(weights[k], /*retain_graph=*/k + 1 < again.size());
       }
@@ -122,7 +155,7 @@ void CheckAllSamples(const OpSchema& op, GradCheckResult* result) {
           const double expected = prior[i].at(k) + fresh[i].at(k);
           if (std::abs(sum.at(k) - expected) > 1e-12 * std::max(1.0, std::abs(expected))) {
             std::ostringstream line;
-            line << op.name() << " sample " << s << " input " << i << " (" << names[i] << ") ["
+            line << label << " input " << i << " (" << names[i] << ") ["
                  << k << "]: accumulated gradient " << sum.at(k) << ", expected prior "
                  << prior[i].at(k) << " + " << fresh[i].at(k);
             problems.push_back(line.str());
@@ -142,9 +175,9 @@ void CheckAllSamples(const OpSchema& op, GradCheckResult* result) {
         double* x = value.data<double>() + k;
         const double saved = *x;
         *x = saved + kStep;
-        double plus = Objective(call, inputs, weights);
+        double plus = Objective(call, inputs, weights, &state);
         *x = saved - kStep;
-        double minus = Objective(call, inputs, weights);
+        double minus = Objective(call, inputs, weights, &state);
         *x = saved;
         double numeric = (plus - minus) / (2 * kStep);
         double analytic = grad.defined() ? grad.at(k) : 0.0;
@@ -162,7 +195,7 @@ void CheckAllSamples(const OpSchema& op, GradCheckResult* result) {
         if (!(error <= kTolerance)) {
           e.pass = false;
           std::ostringstream line;
-          line << op.name() << " sample " << s << " input " << i << " (" << names[i] << ") ["
+          line << label << " input " << i << " (" << names[i] << ") ["
                << k << "]: analytic " << analytic << ", numeric " << numeric;
           problems.push_back(line.str());
         }

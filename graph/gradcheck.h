@@ -20,6 +20,9 @@ namespace nabla {
 constexpr double kGradCheckTolerance = 1e-5;
 struct GradCheckEntry {
   int64_t sample = 0;
+  // Ops with state are checked in both modes: "training" or "eval"; "" for
+  // the rest.
+  std::string mode;
   int64_t index = 0;      // input index; parameters follow the inputs
   std::string name;       // "x", "slope"
   bool is_param = false;

@@ -248,7 +248,8 @@ SelectedKernel SelectKernel(const OpSchema& op, const AttrMap& attrs, DType dtyp
     auto usable = [&](const std::string& backend, ComputeType type) -> const KernelEntry* {
       const BackendInfo* info = registry.FindBackend(backend);
       if (info == nullptr || !info->unavailable(type).empty()) return nullptr;
-      return registry.Find(op.name(), backend, type);
+      const KernelEntry* e = registry.Find(op.name(), backend, type);
+      return e != nullptr && (e->auto_select || options.backend != "auto") ? e : nullptr;
     };
     if (options.precision == Precision::kBFloat16) {
       for (const std::string& backend : backends) {
@@ -268,10 +269,12 @@ SelectedKernel SelectKernel(const OpSchema& op, const AttrMap& attrs, DType dtyp
 }
 
 KernelRegistrar::KernelRegistrar(const char* op, const char* backend, ComputeType compute,
-                                 KernelFactory factory, const char* file, int line) {
+                                 KernelFactory factory, const char* file, int line,
+                                 bool auto_select) {
   try {
-    KernelRegistry::Global().Register(
-        {op, backend, compute, std::move(factory), {std::string(file) + ":" + std::to_string(line)}});
+    KernelRegistry::Global().Register({op, backend, compute, std::move(factory),
+                                       {std::string(file) + ":" + std::to_string(line)},
+                                       auto_select});
   } catch (const Error& e) {
     std::fprintf(stderr, "nabla: %s\n", e.what());
     std::exit(1);

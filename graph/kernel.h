@@ -41,6 +41,11 @@
 // their instances live for one call; oneDNN's own primitive cache then
 // makes re-creating a primitive a lookup, not a new JIT compilation.
 //
+// A kernel that measured slower than the reference on the shapes that
+// matter is registered with NABLA_REGISTER_EXPLICIT_KERNEL instead: `auto`
+// never picks it, `--backend NAME` does (and the kernel comparison tests
+// it), so it stays usable and correct without slowing the default.
+//
 // Selection (SelectKernel), per op, for a tensor dtype and the process's
 // ExecutionOptions:
 //   float64                          -> eigen, the only float64 backend.
@@ -127,6 +132,7 @@ struct KernelEntry {
   ComputeType compute;
   KernelFactory factory;
   KernelOrigin origin;
+  bool auto_select = true;  // false: only an explicit --backend picks it
 };
 
 class KernelRegistry {
@@ -174,7 +180,7 @@ SelectedKernel SelectKernel(const OpSchema& op, const AttrMap& attrs, DType dtyp
 class KernelRegistrar {
  public:
   KernelRegistrar(const char* op, const char* backend, ComputeType compute,
-                  KernelFactory factory, const char* file, int line);
+                  KernelFactory factory, const char* file, int line, bool auto_select = true);
 };
 class BackendRegistrar {
  public:
@@ -190,6 +196,11 @@ class BackendRegistrar {
   static ::nabla::KernelRegistrar NABLA_KERNEL_CONCAT(nabla_kernel_registrar_, \
                                                       __LINE__)(               \
       op, backend, ::nabla::compute, factory, __FILE__, __LINE__)
+// The same, for a kernel `auto` never selects (see above).
+#define NABLA_REGISTER_EXPLICIT_KERNEL(op, backend, compute, factory)         \
+  static ::nabla::KernelRegistrar NABLA_KERNEL_CONCAT(nabla_kernel_registrar_, \
+                                                      __LINE__)(               \
+      op, backend, ::nabla::compute, factory, __FILE__, __LINE__, false)
 // NABLA_REGISTER_BACKEND(BackendInfo{"dnnl", "oneDNN 2.6", ...});
 #define NABLA_REGISTER_BACKEND(info)                                           \
   static ::nabla::BackendRegistrar NABLA_KERNEL_CONCAT(nabla_backend_registrar_, \

@@ -200,6 +200,9 @@ std::vector<NodeFingerprintInfo> GraphModel::NodeFingerprints() const {
     for (const ParamSpec& p : layer.call().op().params()) {
       info.params.push_back(p.name + ":" + layer.parameter(p.name).shape().ToString());
     }
+    for (const StateSpec& st : layer.call().op().states()) {
+      info.params.push_back(StateFingerprint(st.name, layer.state(st.name).shape()));
+    }
     out.push_back(std::move(info));
   }
   return out;
@@ -218,6 +221,9 @@ std::string GraphModel::Fingerprint() const {
     for (const ParamSpec& p : layer.call().op().params()) {
       canonical += p.name + ":" + layer.parameter(p.name).shape().ToString() + '\0';
     }
+    for (const StateSpec& st : layer.call().op().states()) {
+      canonical += StateFingerprint(st.name, layer.state(st.name).shape()) + '\0';
+    }
     canonical += '\n';
   }
   char hex[17];
@@ -231,6 +237,19 @@ std::string GraphModel::Describe() const {
   };
   std::vector<Row> rows;
   int64_t total = 0;
+  // A chain: each network node reads only the node before it (the first
+  // one a graph input). Anything else (skip connections, Concat, several
+  // inputs) is printed with each node's inputs.
+  bool chain = true;
+  std::string previous;
+  for (const auto& node : def_.nodes()) {
+    if (node.name() == loss_name()) continue;
+    const bool from_previous = node.inputs_size() == 1 &&
+                               (previous.empty() ? NodeIndex(node.inputs(0)) < 0
+                                                 : node.inputs(0) == previous);
+    chain &= from_previous;
+    previous = node.name();
+  }
   for (size_t i = 0; i < layers_.size(); ++i) {
     const OpLayer& layer = *layers_[i];
     bool is_loss = def_.nodes(i).name() == loss_name();
@@ -238,6 +257,11 @@ std::string GraphModel::Describe() const {
         std::string(is_loss ? "  (" : "    (") + def_.nodes(i).name() + "): " + layer.type_name();
     std::string extra = layer.ExtraRepr();
     if (!extra.empty()) label += " " + extra;
+    if (!chain) {
+      std::string inputs;
+      for (const std::string& in : def_.nodes(i).inputs()) inputs += (inputs.empty() ? "" : ", ") + in;
+      label += "  <- " + inputs;
+    }
     int64_t count = layer.NumParameters();
     total += count;
     rows.push_back(
@@ -255,7 +279,7 @@ std::string GraphModel::Describe() const {
   };
   std::string out = type_name() + "\n";
   bool has_network = rows.size() > (loss_name().empty() ? 0 : 1);
-  if (has_network) out += "  (network): Sequential\n";
+  if (has_network) out += chain ? "  (network): Sequential\n" : "  (network): Graph\n";
   std::string loss_line;
   for (size_t i = 0; i < rows.size(); ++i) {
     if (def_.nodes(i).name() == loss_name()) {

@@ -102,8 +102,10 @@ class GraphModel : public Module {
   std::string Fingerprint() const;
   std::vector<NodeFingerprintInfo> NodeFingerprints() const;
 
-  // The layout: nodes under "(network): Sequential", the loss last, each
-  // with its inferred output shape and parameter count, then the total.
+  // The layout: nodes under "(network): Sequential" when each reads the one
+  // before it, else under "(network): Graph" with each node's inputs
+  // ("<- conv1, skip"); the loss last; each node with its
+  // inferred output shape and parameter count; then the total.
   std::string Describe() const;
 
   // The definition as loaded (overrides applied), written atomically.

@@ -4,12 +4,27 @@
 
 namespace nabla {
 
+std::string StateFingerprint(const std::string& name, const Shape& shape) {
+  return "state " + name + ":" + shape.ToString();
+}
+
 std::vector<NamedParameter> Module::NamedParameters() const {
   std::vector<NamedParameter> out = params_;
   for (const auto& [child_name, child] : children_) {
     for (NamedParameter p : child->NamedParameters()) {
       p.name = child_name + "." + p.name;
       out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+std::vector<NamedBuffer> Module::NamedBuffers() const {
+  std::vector<NamedBuffer> out = buffers_;
+  for (const auto& [child_name, child] : children_) {
+    for (NamedBuffer b : child->NamedBuffers()) {
+      b.name = child_name + "." + b.name;
+      out.push_back(std::move(b));
     }
   }
   return out;
@@ -58,6 +73,11 @@ void Module::RegisterParameter(std::string name, Variable variable, bool weight_
   params_.push_back({std::move(name), std::move(variable), weight_decay});
 }
 
+void Module::RegisterBuffer(std::string name, Variable variable) {
+  variable.set_name(name);
+  buffers_.push_back({std::move(name), std::move(variable)});
+}
+
 OpLayer::OpLayer(const std::string& op_name, AttrMap attrs, std::string where)
     : OpLayer(op_name, std::move(attrs), std::move(where), NextSeed()) {}
 
@@ -76,6 +96,12 @@ void OpLayer::InitParameters() {
     param_list_.push_back(param);
     RegisterParameter(spec.name, param, spec.weight_decay);
   }
+  std::vector<Tensor> state = call_.InitialState(DType::kFloat32);
+  for (size_t i = 0; i < state.size(); ++i) {
+    Variable buffer(std::move(state[i]), /*requires_grad=*/false);
+    state_list_.push_back(buffer);
+    RegisterBuffer(call_.op().states()[i].name, buffer);
+  }
 }
 
 Variable OpLayer::Forward(const Variable& input) {
@@ -84,10 +110,20 @@ Variable OpLayer::Forward(const Variable& input) {
 
 Variable OpLayer::Forward(const std::vector<Variable>& inputs) {
   TrainingModeGuard mode(training());
-  if (param_list_.empty()) return call_.Apply1(inputs);
+  std::vector<Tensor*> state;
+  for (Variable& buffer : state_list_) state.push_back(&buffer.mutable_value());
+  if (param_list_.empty()) return call_.Apply1(inputs, state);
   std::vector<Variable> all = inputs;
   all.insert(all.end(), param_list_.begin(), param_list_.end());
-  return call_.Apply1(all);
+  return call_.Apply1(all, state);
+}
+
+const Variable& OpLayer::state(const std::string& name) const {
+  const auto& specs = call_.op().states();
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].name == name) return state_list_[i];
+  }
+  NABLA_THROW(kNotFound) << call_.op().name() << " has no state '" << name << "'";
 }
 
 const Variable& OpLayer::parameter(const std::string& name) const {

@@ -26,6 +26,17 @@ struct NamedParameter {
   bool weight_decay = true;  // from the op schema; PReLU slopes are exempt
 };
 
+// Op state (graph/op_schema.h, StateSpec): a non-learnable tensor, such as
+// BatchNorm's running mean. Saved in checkpoints, never optimised.
+struct NamedBuffer {
+  std::string name;
+  Variable variable;  // requires_grad is false; the tensor is updated in place
+};
+
+// How a state tensor appears among a node's fingerprint entries, next to
+// parameters' "weight:[8, 2]": "state running_mean:[32]".
+std::string StateFingerprint(const std::string& name, const Shape& shape);
+
 class Module {
  public:
   explicit Module(std::string type_name) : type_name_(std::move(type_name)) {}
@@ -39,6 +50,8 @@ class Module {
   std::vector<Variable> Parameters() const;
   int64_t NumParameters() const;  // scalar count
   void ZeroGrad();
+  // Own buffers first, then children's, named as parameters are.
+  std::vector<NamedBuffer> NamedBuffers() const;
 
   void Train(bool on = true);
   void Eval() { Train(false); }
@@ -56,6 +69,7 @@ class Module {
 
  protected:
   void RegisterParameter(std::string name, Variable variable, bool weight_decay = true);
+  void RegisterBuffer(std::string name, Variable variable);
   template <typename M>
   std::shared_ptr<M> RegisterModule(std::string name, std::shared_ptr<M> module) {
     children_.emplace_back(std::move(name), module);
@@ -68,12 +82,15 @@ class Module {
   std::string type_name_;
   bool training_ = true;
   std::vector<NamedParameter> params_;
+  std::vector<NamedBuffer> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
 };
 
-// One op and its parameters. Parameters are initialised at construction
-// from the schema's initialisers with a seed drawn from the global
-// generator (ManualSeed makes it reproducible) unless one is given.
+// One op, its parameters and its state. Parameters are initialised at
+// construction from the schema's initialisers with a seed drawn from the
+// global generator (ManualSeed makes it reproducible) unless one is given;
+// state tensors from their specs (constants, no draw), so adding state to
+// an op changes no parameter's initial value.
 class OpLayer : public Module {
  public:
   OpLayer(const std::string& op_name, AttrMap attrs, std::string where = "");
@@ -86,6 +103,8 @@ class OpLayer : public Module {
 
   const OpCall& call() const { return call_; }
   const Variable& parameter(const std::string& name) const;
+  // The state tensor named by the op's StateSpec; kNotFound otherwise.
+  const Variable& state(const std::string& name) const;
   uint64_t init_seed() const { return seed_; }
   std::string ExtraRepr() const override;
 
@@ -95,6 +114,7 @@ class OpLayer : public Module {
   OpCall call_;
   uint64_t seed_;
   std::vector<Variable> param_list_;  // in schema order
+  std::vector<Variable> state_list_;  // in schema order
 };
 
 class Sequential : public Module {

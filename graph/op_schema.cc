@@ -71,6 +71,11 @@ OpSchema& OpSchema::Param(ParamSpec spec) {
   return *this;
 }
 
+OpSchema& OpSchema::State(StateSpec spec) {
+  states_.push_back(std::move(spec));
+  return *this;
+}
+
 OpSchema& OpSchema::Shapes(ShapeFn fn) {
   shape_fn_ = std::move(fn);
   return *this;
@@ -121,6 +126,13 @@ std::vector<std::string> OpSchema::Validate() const {
   for (const ParamSpec& p : params_) {
     if (!names.insert(p.name).second) problems.push_back("duplicate parameter '" + p.name + "'");
     if (!p.shape || !p.init) problems.push_back("parameter '" + p.name + "' lacks a shape or initializer");
+  }
+  for (const StateSpec& st : states_) {
+    if (st.name.empty() || st.name.find_first_of("./") != std::string::npos) {
+      problems.push_back("state '" + st.name + "' must be a non-empty name without '.' or '/'");
+    }
+    if (!names.insert(st.name).second) problems.push_back("duplicate state or parameter '" + st.name + "'");
+    if (!st.shape || !st.init) problems.push_back("state '" + st.name + "' lacks a shape or initializer");
   }
   std::set<std::string> attr_names;
   for (const AttrSpec& a : attrs_) {

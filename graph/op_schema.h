@@ -11,10 +11,32 @@
 // input(1) = slope, and its backward fills grad_input(0) and grad_input(1).
 // The engine allocates outputs (shapes from the shape function) and
 // gradients; a kernel overwrites every element of what it writes.
+//
+// Op state (the facility libtorch calls buffers): tensors an op keeps
+// between calls that are not learned, such as BatchNorm's running mean and
+// variance. An op declares each with State(StateSpec{...}) in its own file;
+// nothing else is needed:
+//   - the layer that runs the op (OpLayer, graph/module.h) owns one tensor
+//     per spec, initialised from the spec, listed by NamedBuffers() as
+//     "<node>.<state name>";
+//   - forward reads and updates them through ForwardContext::state(i);
+//     ctx.training() says whether to update (training) or only read (eval);
+//   - checkpoints save and strictly load them as "state/<node>.<name>"
+//     (train/checkpoint.h), and the model fingerprint lists them;
+//     optimisers and weight decay never see them (they are not parameters);
+//   - the gradient check (graph/gradcheck) snapshots and restores them
+//     around every evaluation and checks stateful ops in both modes; the
+//     kernel comparison gives backend and reference the same state and
+//     compares the updated state too.
+// What one call keeps for its backward goes to saved(0), saved(1), ...
+// (MaxPool's indices, BatchNorm's batch mean and inverse deviation), not
+// to state: state may change again before backward runs. Backward sees the
+// mode its forward ran in (BackwardContext::training()).
 #ifndef NABLA_GRAPH_OP_SCHEMA_H_
 #define NABLA_GRAPH_OP_SCHEMA_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -67,6 +89,14 @@ struct ParamSpec {
   std::string doc;
 };
 
+// A non-learnable tensor an op keeps per node (see the top of this file).
+struct StateSpec {
+  std::string name;
+  std::function<Shape(const AttrMap&)> shape;
+  std::function<InitSpec(const AttrMap&)> init;  // the value before any step
+  std::string doc;
+};
+
 // One gradient-check configuration: attributes, input shapes (inputs only,
 // parameters come from their specs) and the range inputs are drawn from,
 // staying `kink_margin` away from every point in `kinks`.
@@ -110,6 +140,7 @@ class OpSchema {
   OpSchema& Constraint(std::string doc,
                        std::function<std::string(const AttrValue&)> check);
   OpSchema& Param(ParamSpec spec);
+  OpSchema& State(StateSpec spec);
   OpSchema& Shapes(ShapeFn fn);
   OpSchema& Sample(GradSample sample);
   // How a layer of this op prints in layouts, e.g. Linear's "(784, 1000)";
@@ -150,6 +181,7 @@ class OpSchema {
   const std::vector<std::string>& outputs() const { return outputs_; }
   const std::vector<AttrSpec>& attrs() const { return attrs_; }
   const std::vector<ParamSpec>& params() const { return params_; }
+  const std::vector<StateSpec>& states() const { return states_; }
   const std::vector<GradSample>& samples() const { return samples_; }
   const ShapeFn& shape_fn() const { return shape_fn_; }
   const std::function<std::string(const AttrMap&)>& repr() const { return repr_; }
@@ -176,6 +208,7 @@ class OpSchema {
   std::vector<std::string> outputs_;
   std::vector<AttrSpec> attrs_;
   std::vector<ParamSpec> params_;
+  std::vector<StateSpec> states_;
   std::vector<GradSample> samples_;
   ShapeFn shape_fn_;
   std::function<std::string(const AttrMap&)> repr_;
@@ -203,10 +236,10 @@ std::function<std::string(const AttrValue&)> OneOf(std::vector<std::string> valu
 class ForwardContext {
  public:
   ForwardContext(const AttrMap& attrs, const std::vector<const Tensor*>& inputs,
-                 std::vector<Tensor>* outputs, Tensor* saved, bool training,
-                 uint64_t seed)
+                 std::vector<Tensor>* outputs, std::deque<Tensor>* saved,
+                 const std::vector<Tensor*>& state, bool training, uint64_t seed)
       : attrs_(attrs), inputs_(inputs), outputs_(outputs), saved_(saved),
-        training_(training), seed_(seed) {}
+        state_(state), training_(training), seed_(seed) {}
 
   const AttrMap& attrs() const { return attrs_; }
   double attr_float(const std::string& name) const { return attrs_.at(name).f(); }
@@ -214,8 +247,16 @@ class ForwardContext {
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   const Tensor& input(int i) const { return *inputs_[i]; }
   Tensor& output(int i) { return (*outputs_)[i]; }
-  // State the backward needs beyond inputs and outputs (Dropout's mask).
-  Tensor& saved() { return *saved_; }
+  // What the backward needs beyond inputs and outputs (Dropout's mask):
+  // saved(0), saved(1), ... created (undefined) on first use.
+  Tensor& saved(int i = 0) {
+    if (static_cast<size_t>(i) >= saved_->size()) saved_->resize(i + 1);
+    return (*saved_)[i];
+  }
+  // The op's state tensors (StateSpec), in schema order, with the shapes
+  // and dtype of the call: read in eval mode, updated in place in training.
+  int num_state() const { return static_cast<int>(state_.size()); }
+  Tensor& state(int i) { return *state_[i]; }
   bool training() const { return training_; }
   // A seed drawn for this call from the global generator (see apply.h).
   uint64_t seed() const { return seed_; }
@@ -229,7 +270,8 @@ class ForwardContext {
   const AttrMap& attrs_;
   const std::vector<const Tensor*>& inputs_;
   std::vector<Tensor>* outputs_;
-  Tensor* saved_;
+  std::deque<Tensor>* saved_;  // a deque: saved(1) keeps saved(0)'s reference valid
+  const std::vector<Tensor*>& state_;
   bool training_;
   uint64_t seed_;
   std::shared_ptr<void> kernel_data_;
@@ -239,11 +281,12 @@ class BackwardContext {
  public:
   BackwardContext(const AttrMap& attrs, const std::vector<Tensor>& inputs,
                   const std::vector<Tensor>& outputs,
-                  const std::vector<Tensor>& grad_outputs, const Tensor& saved,
-                  std::vector<Tensor>* grad_inputs, uint64_t accumulate_mask = 0)
+                  const std::vector<Tensor>& grad_outputs, const std::deque<Tensor>& saved,
+                  std::vector<Tensor>* grad_inputs, uint64_t accumulate_mask = 0,
+                  bool training = false)
       : attrs_(attrs), inputs_(inputs), outputs_(outputs),
         grad_outputs_(grad_outputs), saved_(saved), grad_inputs_(grad_inputs),
-        accumulate_mask_(accumulate_mask) {}
+        accumulate_mask_(accumulate_mask), training_(training) {}
 
   const AttrMap& attrs() const { return attrs_; }
   double attr_float(const std::string& name) const { return attrs_.at(name).f(); }
@@ -253,7 +296,14 @@ class BackwardContext {
   const Tensor& input(int i) const { return inputs_[i]; }
   const Tensor& output(int i) const { return outputs_[i]; }
   const Tensor& grad_output(int i) const { return grad_outputs_[i]; }
-  const Tensor& saved() const { return saved_; }
+  // What the forward saved; undefined for an index it did not use.
+  const Tensor& saved(int i = 0) const {
+    static const Tensor kNone;
+    return static_cast<size_t>(i) < saved_.size() ? saved_[i] : kNone;
+  }
+  int num_saved() const { return static_cast<int>(saved_.size()); }
+  // The mode the forward ran in.
+  bool training() const { return training_; }
   // Whether input i needs a gradient; kernels skip work for those that don't
   // (the first layer's data input).
   bool needs_grad(int i) const { return (*grad_inputs_)[i].defined(); }
@@ -271,9 +321,10 @@ class BackwardContext {
   const std::vector<Tensor>& inputs_;
   const std::vector<Tensor>& outputs_;
   const std::vector<Tensor>& grad_outputs_;
-  const Tensor& saved_;
+  const std::deque<Tensor>& saved_;
   std::vector<Tensor>* grad_inputs_;
   uint64_t accumulate_mask_;
+  bool training_;
   std::shared_ptr<void> kernel_data_;
 };
 

@@ -85,7 +85,7 @@ std::vector<Node*> ReverseTopologicalOrder(Node* root) {
 void FreeNode(Node* node) {
   node->input_values.clear();
   node->outputs.clear();
-  node->saved = Tensor();
+  node->saved.clear();
   node->kernel_data.reset();
   node->freed = true;
   // Inputs stay: they are the edges, and leaves must stay reachable for
@@ -168,7 +168,7 @@ void Variable::Backward(const Tensor& grad_output, bool retain_graph) {
       }
     }
     BackwardContext ctx(*node->attrs, node->input_values, node->outputs, grad_outputs,
-                        node->saved, &grad_inputs, accumulate);
+                        node->saved, &grad_inputs, accumulate, node->training);
     ctx.set_kernel_data(node->kernel_data);
     node->kernel->Backward(ctx);
     for (size_t i = 0; i < node->inputs.size(); ++i) {

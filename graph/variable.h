@@ -18,6 +18,7 @@
 #ifndef NABLA_GRAPH_VARIABLE_H_
 #define NABLA_GRAPH_VARIABLE_H_
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,7 +84,8 @@ struct Node {
   std::vector<std::shared_ptr<VariableImpl>> inputs;  // inputs, then params
   std::vector<Tensor> input_values;  // as they were at forward time
   std::vector<Tensor> outputs;
-  Tensor saved;
+  std::deque<Tensor> saved;  // ForwardContext::saved(i)
+  bool training = false;      // the mode the forward ran in
   std::string where;  // node name for messages, may be empty
   bool freed = false;
 

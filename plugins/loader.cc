@@ -233,6 +233,9 @@ std::string CheckShapeFunctions(const std::vector<OpSchema>& schemas) {
         for (const ParamSpec& p : op.params()) {
           if (p.shape) shapes.push_back(p.shape(attrs));
         }
+        for (const StateSpec& st : op.states()) {
+          if (st.shape) (void)st.shape(attrs);
+        }
         std::vector<Shape> out = op.shape_fn()(shapes, attrs);
         if (out.size() != op.outputs().size()) {
           problem = "its shape function returned " + std::to_string(out.size()) +

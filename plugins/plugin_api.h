@@ -44,7 +44,7 @@
 #include "graph/version.h"
 
 // Bumped whenever NablaPluginInfo or NablaPluginRegistrar changes.
-#define NABLA_PLUGIN_ABI_VERSION 2  // 2: NablaPluginRegistrar::AddKernel
+#define NABLA_PLUGIN_ABI_VERSION 3  // 2: NablaPluginRegistrar::AddKernel; 3: op state, saved(i)
 
 #define NABLA_PLUGIN_STR_(x) #x
 #define NABLA_PLUGIN_STR(x) NABLA_PLUGIN_STR_(x)

@@ -30,6 +30,13 @@ void AppendNodes(const Module& module, const std::string& path,
     for (size_t i = 0; i < own_params; ++i) {
       node->add_params(params[i].name + ":" + params[i].variable.shape().ToString());
     }
+    size_t child_buffers = 0;
+    for (const auto& child : module.children())
+      child_buffers += child.second->NamedBuffers().size();
+    std::vector<NamedBuffer> buffers = module.NamedBuffers();
+    for (size_t i = 0; i + child_buffers < buffers.size(); ++i) {
+      node->add_params(StateFingerprint(buffers[i].name, buffers[i].variable.shape()));
+    }
   }
   for (const auto& [name, child] : module.children()) {
     AppendNodes(*child, path.empty() ? name : path + "." + name, nodes);
@@ -55,6 +62,9 @@ Checkpoint CheckpointFromModule(const Module& model) {
   Checkpoint checkpoint;
   for (const NamedParameter& p : model.NamedParameters()) {
     checkpoint.params.emplace_back(p.name, p.variable.value());
+  }
+  for (const NamedBuffer& b : model.NamedBuffers()) {
+    checkpoint.params.emplace_back(kStateTensorPrefix + b.name, b.variable.value());
   }
   for (proto::NodeFingerprint& node : ModuleFingerprint(model)) {
     checkpoint.header.add_nodes()->Swap(&node);
@@ -92,24 +102,29 @@ LoadReport LoadParameters(const Checkpoint& checkpoint, Module* model, bool part
   LoadReport report;
   std::set<std::string> matched;
   std::vector<std::pair<Variable, const Tensor*>> copies;
-  for (const NamedParameter& p : model->NamedParameters()) {
-    if (p.variable.value().dtype() != DType::kFloat32) {
+  std::vector<std::pair<std::string, Variable>> targets;
+  for (const NamedParameter& p : model->NamedParameters()) targets.emplace_back(p.name, p.variable);
+  for (const NamedBuffer& b : model->NamedBuffers()) {
+    targets.emplace_back(kStateTensorPrefix + b.name, b.variable);
+  }
+  for (const auto& [name, variable] : targets) {
+    if (variable.value().dtype() != DType::kFloat32) {
       NABLA_THROW(kInvalidArgument)
-          << "model parameter '" << p.name << "' is " << DTypeName(p.variable.value().dtype())
+          << "model tensor '" << name << "' is " << DTypeName(variable.value().dtype())
           << "; checkpoints hold float32";
     }
-    auto it = saved.find(p.name);
+    auto it = saved.find(name);
     if (it == saved.end()) {
-      report.missing.push_back(p.name);
+      report.missing.push_back(name);
       continue;
     }
-    matched.insert(p.name);
-    if (it->second->shape() != p.variable.shape()) {
-      report.mismatched.push_back({p.name, it->second->shape(), p.variable.shape()});
+    matched.insert(name);
+    if (it->second->shape() != variable.shape()) {
+      report.mismatched.push_back({name, it->second->shape(), variable.shape()});
       continue;
     }
-    copies.emplace_back(p.variable, it->second);
-    report.loaded.push_back(p.name);
+    copies.emplace_back(variable, it->second);
+    report.loaded.push_back(name);
   }
   for (const auto& entry : checkpoint.params) {
     if (matched.count(entry.first) == 0) report.unexpected.push_back(entry.first);
@@ -119,7 +134,7 @@ LoadReport LoadParameters(const Checkpoint& checkpoint, Module* model, bool part
     NABLA_THROW(kInvalidFile) << "checkpoint '" << source << "' does not match the model ("
                               << report.missing.size() << " missing, " << report.unexpected.size()
                               << " unexpected, " << report.mismatched.size()
-                              << " shape-mismatched parameters); nothing was loaded:\n"
+                              << " shape-mismatched tensors); nothing was loaded:\n"
                               << report.ToString();
   }
   // In place: optimisers and other holders of the Variables see the values.

@@ -24,8 +24,10 @@
 // Data is never packed into one message, so no file meets protobuf's 2 GB
 // message limit.
 //
-// Tensor names: parameters by their module path ("0.weight"); optimiser
-// buffers as "optimizer/<parameter>/<k>", k = 0 .. buffers-1. The optimiser
+// Tensor names: parameters by their module path ("0.weight"); op state
+// (graph/op_schema.h: BatchNorm's running statistics) as "state/<path>"
+// ("state/bn1.running_mean"); optimiser buffers as
+// "optimizer/<parameter>/<k>", k = 0 .. buffers-1. The optimiser
 // step count is header.step: one training step is one optimiser step.
 //
 // Reading trusts nothing: every length is checked against the bytes that
@@ -56,13 +58,14 @@ namespace nabla {
 constexpr char kCheckpointMagic[] = "NABLACKP";  // the 8 bytes, no NUL
 constexpr int kCheckpointFormatVersion = 1;
 constexpr char kOptimizerTensorPrefix[] = "optimizer/";
+constexpr char kStateTensorPrefix[] = "state/";
 
 // Everything in a checkpoint file, in memory.
 struct Checkpoint {
   // Saved as given, except format_version and num_tensors, which
   // SaveCheckpoint fills in.
   proto::CheckpointHeader header;
-  // float32 parameters in file order.
+  // float32 parameters, then op state ("state/<path>"), in file order.
   std::vector<std::pair<std::string, Tensor>> params;
   // Buffers as "optimizer/..." tensors. Its step must equal header.step
   // (or be 0 with no buffers); ReadCheckpoint sets it from header.step.
@@ -71,7 +74,7 @@ struct Checkpoint {
   std::string source;
 };
 
-// A checkpoint of `model`'s parameters (sharing its buffers, so save before
+// A checkpoint of `model`'s parameters and state (sharing their memory, so save before
 // the next optimiser step), with header.nodes = ModuleFingerprint(model)
 // and header.model_name = its type name. The caller fills in the rest.
 Checkpoint CheckpointFromModule(const Module& model);
@@ -86,7 +89,8 @@ void SaveCheckpoint(const std::string& path, const Checkpoint& checkpoint);
 // Reads and validates the whole file (layout above).
 Checkpoint ReadCheckpoint(const std::string& path);
 
-// The outcome of LoadParameters. Names are parameter names.
+// The outcome of LoadParameters. Names are tensor names in the file:
+// parameters as they are, state as "state/<path>".
 struct ShapeMismatch {
   std::string name;
   Shape checkpoint_shape;
@@ -104,11 +108,11 @@ struct LoadReport {
   std::string ToString() const;
 };
 
-// Copies checkpoint parameters into `model`'s parameters in place (so an
+// Copies checkpoint parameters and state into `model`'s in place (so an
 // optimiser built on the model keeps working). Strict (partial = false):
-// unless every model parameter is present with its shape and nothing is
-// left over, loads nothing and throws one kInvalidFile error listing every
-// problem. Partial: loads what matches and returns the report.
+// unless every model parameter and state tensor is present with its shape
+// and nothing is left over, loads nothing and throws one kInvalidFile error
+// listing every problem. Partial: loads what matches and returns the report.
 LoadReport LoadParameters(const Checkpoint& checkpoint, Module* model, bool partial = false);
 
 // Per-node fingerprints of a C++ model: one node per leaf module (and per

@@ -7,6 +7,7 @@ namespace nabla {
 const char* TensorKindName(TensorKind kind) {
   switch (kind) {
     case TensorKind::kParameter: return "parameter";
+    case TensorKind::kState: return "state";
     case TensorKind::kOptimizer: return "optimizer";
   }
   return "?";
@@ -14,8 +15,10 @@ const char* TensorKindName(TensorKind kind) {
 
 std::vector<CheckpointTensor> ListCheckpointTensors(const Checkpoint& checkpoint) {
   std::vector<CheckpointTensor> tensors;
+  // Checkpoint::params holds parameters and then op state.
   for (const auto& [name, tensor] : checkpoint.params) {
-    tensors.push_back({TensorKind::kParameter, name, &tensor});
+    const bool state = checkpoint_internal::StartsWith(name, kStateTensorPrefix);
+    tensors.push_back({state ? TensorKind::kState : TensorKind::kParameter, name, &tensor});
   }
   for (const auto& [param, buffers] : checkpoint.optimizer.buffers) {
     for (size_t k = 0; k < buffers.size(); ++k) {

@@ -16,10 +16,11 @@ namespace nabla {
 
 enum class TensorKind {
   kParameter,  // learnable, trained by the optimiser ("fc1.weight")
+  kState,      // op state, not learnable ("state/bn1.running_mean"): needed for eval
   kOptimizer,  // optimiser buffers ("optimizer/fc1.weight/0"): only for resuming
 };
 
-// "parameter", "optimizer".
+// "parameter", "state", "optimizer".
 const char* TensorKindName(TensorKind kind);
 
 struct CheckpointTensor {
@@ -28,12 +29,12 @@ struct CheckpointTensor {
   const Tensor* tensor;  // owned by the Checkpoint
 };
 
-// In file order: parameters, then optimiser buffers.
+// In file order: parameters, op state, optimiser buffers.
 std::vector<CheckpointTensor> ListCheckpointTensors(const Checkpoint& checkpoint);
 
 // The weights without what only resuming needs: optimiser buffers dropped
-// (and the optimiser step with them), everything else, the header's step,
-// epoch, config and metrics included, kept.
+// (and the optimiser step with them), everything else, op state and the
+// header's step, epoch, config and metrics included, kept.
 Checkpoint WeightsOnly(const Checkpoint& checkpoint);
 
 }  // namespace nabla

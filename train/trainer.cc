@@ -5,6 +5,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "data/augment.h"
 #include "graph/strings.h"
 
 namespace nabla {
@@ -23,14 +24,17 @@ int64_t Argmax(const float* row, int64_t n) {
   return best;
 }
 
-// Gathers the batcher's next batch straight into a fresh [n, features]
-// image Variable and [n] label Variable; false at the end of an epoch.
-bool Feed(const ClassifierSpec& spec, data::Batcher& batcher, int64_t features,
+// Gathers the batcher's next batch straight into a fresh image Variable of
+// the model's input shape ([n, features] or [n, C, H, W]) and an [n] label
+// Variable; false at the end of an epoch.
+bool Feed(const ClassifierSpec& spec, data::Batcher& batcher,
           std::map<std::string, Variable>* feeds) {
   const int64_t n = batcher.NextSize();
   Tensor images, labels;
   if (n > 0) {
-    images = Tensor(Shape{n, features});
+    std::vector<int64_t> dims{n};
+    for (int64_t d : spec.image_shape.dims()) dims.push_back(d);
+    images = Tensor(Shape(dims));
     labels = Tensor(DType::kInt32, Shape{n});
   }
   if (!batcher.NextInto(n > 0 ? images.data<float>() : nullptr,
@@ -68,11 +72,17 @@ ClassifierSpec FindClassifier(const GraphModel& model) {
       }
     } else if (input.dtype == DType::kFloat32 && spec.image_input.empty()) {
       spec.image_input = input.name;
-      if (input.shape.rank() != 2 || input.shape[0] != kUnknownDim || input.shape[1] <= 0) {
+      const Shape& s = input.shape;
+      bool ok = (s.rank() == 2 || s.rank() == 4) && s[0] == kUnknownDim;
+      for (int i = 1; ok && i < s.rank(); ++i) ok = s[i] > 0;
+      if (!ok) {
         problems.push_back("its image input '" + input.name +
-                           "' must have shape [?, features], found " + input.shape.ToString());
+                           "' must have shape [?, features] or [?, channels, height, width], "
+                           "found " + s.ToString());
       } else {
-        spec.features = input.shape[1];
+        spec.image_shape = Shape(std::vector<int64_t>(s.dims().begin() + 1, s.dims().end()));
+        spec.features = 1;
+        for (int64_t d : spec.image_shape.dims()) spec.features *= d;
       }
     }
   }
@@ -97,6 +107,32 @@ ClassifierSpec FindClassifier(const GraphModel& model) {
                                   << Join(problems, "; ");
   }
   return spec;
+}
+
+void CheckDataFits(const GraphModel& model, const ClassifierSpec& spec, const data::Dataset& data,
+                   const std::string& what) {
+  const std::string sample = data.channels == 1 && spec.image_shape.rank() != 3
+                                 ? "[" + std::to_string(data.rows) + ", " + std::to_string(data.cols) + "]"
+                                 : "[" + std::to_string(data.channels) + ", " + std::to_string(data.rows) +
+                                       ", " + std::to_string(data.cols) + "]";
+  const bool fits = spec.image_shape.rank() == 3
+                        ? spec.image_shape[0] == data.channels && spec.image_shape[1] == data.rows &&
+                              spec.image_shape[2] == data.cols
+                        : spec.features == data.features();
+  if (!fits) {
+    NABLA_THROW(kInvalidArgument)
+        << "model '" << model.def().name() << "' takes images of shape "
+        << spec.image_shape.ToString() << " (" << spec.features << " values) in '"
+        << spec.image_input << "', the " << what << " (" << data.source << ") has images of "
+        << sample << " (" << data.features() << " values)";
+  }
+  const int64_t classes = data.num_classes();
+  if (classes > spec.classes) {
+    NABLA_THROW(kInvalidArgument)
+        << "model '" << model.def().name() << "' outputs " << spec.classes << " classes in '"
+        << spec.logits << "', the " << what << " (" << data.source << ") has label "
+        << classes - 1 << " (" << classes << " classes)";
+  }
 }
 
 Trainer::Trainer(GraphModel* model, TrainOptions options)
@@ -141,11 +177,9 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
                     const std::function<void(const StepProgress&)>& on_step,
                     const std::function<void(const EpochResult&)>& on_epoch,
                     const std::atomic<bool>* stop) {
-  if (train.features() != spec_.features) {
-    NABLA_THROW(kInvalidArgument) << "model '" << model_->def().name() << "' takes "
-                                  << spec_.features << " features per sample in '"
-                                  << spec_.image_input << "', the data has " << train.features();
-  }
+  CheckDataFits(*model_, spec_, train, "training data");
+  if (test != nullptr) CheckDataFits(*model_, spec_, *test, "test data");
+  const data::AugmentOptions augment = data::ParseAugment(options_.augment);
   data::Batcher batcher(train, {options_.batch_size, options_.seed, true, false});
   batcher.Restore(batcher_state_);
   std::map<std::string, Variable> feeds;
@@ -170,8 +204,15 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     int64_t correct = epoch_correct_;
     const int64_t batches = batcher.BatchesPerEpoch();
     int64_t batch_index = batcher.state().position / options_.batch_size;
-    while (Feed(spec_, batcher, train.features(), &feeds)) {
+    data::BatcherState at = batcher.state();
+    while (Feed(spec_, batcher, &feeds)) {
       const int64_t batch_size = feeds.at(spec_.image_input).shape()[0];
+      if (augment.enabled()) {
+        data::AugmentBatch(augment, options_.seed, at.epoch, at.position, batch_size,
+                           train.channels, train.rows, train.cols,
+                           feeds.at(spec_.image_input).mutable_value().data<float>());
+      }
+      at = batcher.state();
       Variable loss;
       try {
         std::map<std::string, Variable> out = model_->Run(feeds);
@@ -280,11 +321,7 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
 EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size,
                     const EvalBatchFn& on_batch) {
   const ClassifierSpec spec = FindClassifier(*model);
-  if (data.features() != spec.features) {
-    NABLA_THROW(kInvalidArgument) << "model '" << model->def().name() << "' takes "
-                                  << spec.features << " features per sample in '"
-                                  << spec.image_input << "', the data has " << data.features();
-  }
+  CheckDataFits(*model, spec, data, "data");
   if (batch_size < 1) {
     NABLA_THROW(kInvalidArgument) << "--batch-size must be >= 1, found " << batch_size;
   }
@@ -295,7 +332,7 @@ EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_
   std::map<std::string, Variable> feeds;
   double loss_sum = 0;
   int64_t correct = 0, samples = 0;
-  while (Feed(spec, batcher, data.features(), &feeds)) {
+  while (Feed(spec, batcher, &feeds)) {
     std::map<std::string, Variable> out = model->Run(feeds);
     const Tensor& logits = out.at(spec.logits).value();
     const Tensor& labels = feeds.at(spec.label_input).value();

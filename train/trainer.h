@@ -3,9 +3,13 @@
 // and accuracy on a data set.
 //
 // Classifier contract (ClassifierSpec): the model declares a float32 input
-// [?, features] (images) and an int32 input [?] (labels), taken from its
-// input specs; its first output is the logits, inferred as [?, classes]
-// with the batch dimension free; its loss node is the training loss. Each
+// (images), [?, features] or [?, channels, height, width], and an int32
+// input [?] (labels), taken from its input specs; its first output is the
+// logits, inferred as [?, classes] with the batch dimension free; its loss
+// node is the training loss. Data must match the image input: the same
+// number of values per sample for [?, features], the same channels, height
+// and width for [?, C, H, W]; every label must be below `classes` (classes
+// come from the model and the data, there is no fixed 10). Each
 // step: forward, check the loss is finite, backward, check every gradient
 // is finite, optimiser step. A non-finite value stops training with
 // Error(kDiverged) naming epoch, step and the flags that set the step size:
@@ -37,8 +41,15 @@ using TrainOptions = TrainingConfig;
 struct ClassifierSpec {
   std::string image_input, label_input, logits, loss;
   int64_t features = 0, classes = 0;
+  Shape image_shape;  // the image input's shape without the batch: [784] or [1, 28, 28]
 };
 ClassifierSpec FindClassifier(const GraphModel& model);
+
+// Throws Error(kInvalidArgument) naming the model, the data and both
+// shapes when `data` cannot feed `spec`'s model (sample shape, or a label
+// >= classes); `what` names the data ("training data", "test data").
+void CheckDataFits(const GraphModel& model, const ClassifierSpec& spec, const data::Dataset& data,
+                   const std::string& what);
 
 struct EvalResult {
   double loss = 0;

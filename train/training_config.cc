@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "data/augment.h"
 #include "graph/error.h"
 
 namespace nabla {
@@ -34,6 +35,7 @@ std::string FlagValue(const TrainingConfig& c, const std::string& flag) {
   if (flag == "batch-size") return std::to_string(c.batch_size);
   if (flag == "seed") return std::to_string(c.seed);
   if (flag == "val-split") return Number(c.val_split);
+  if (flag == "augment") return c.augment;
   return "";
 }
 
@@ -46,6 +48,7 @@ void CopyFlag(const TrainingConfig& from, const std::string& flag, TrainingConfi
   if (flag == "batch-size") to->batch_size = from.batch_size;
   if (flag == "seed") to->seed = from.seed;
   if (flag == "val-split") to->val_split = from.val_split;
+  if (flag == "augment") to->augment = from.augment;
 }
 
 }  // namespace
@@ -83,6 +86,11 @@ std::vector<std::string> ValidateTrainingConfig(const TrainingConfig& c) {
     problems.push_back("--log-every must be >= 0 (steps; 0: no step rows), found " +
                        std::to_string(c.log_every));
   }
+  try {
+    data::ParseAugment(c.augment);
+  } catch (const Error& e) {
+    problems.push_back(e.what());
+  }
   if (c.threads < 0) {
     problems.push_back("--threads must be >= 0 (0: one per core), found " +
                        std::to_string(c.threads));
@@ -107,6 +115,7 @@ proto::TrainConfig TrainingConfigToProto(const TrainingConfig& c) {
   out.set_val_split(c.val_split);
   out.set_eval_test(c.eval_test);
   out.set_log_every(c.log_every);
+  out.set_augment(c.augment);
   for (const std::string& o : c.overrides) out.add_overrides(o);
   for (const std::string& o : c.config_changes) out.add_config_changes(o);
   return out;
@@ -131,6 +140,8 @@ TrainingConfig TrainingConfigFromProto(const proto::TrainConfig& p) {
   c.val_split = p.val_split();
   c.eval_test = p.eval_test();
   c.log_every = p.log_every();
+  // Checkpoints written before augmentation existed trained without it.
+  if (!p.augment().empty()) c.augment = p.augment();
   c.overrides.assign(p.overrides().begin(), p.overrides().end());
   c.config_changes.assign(p.config_changes().begin(), p.config_changes().end());
   return c;
@@ -139,7 +150,7 @@ TrainingConfig TrainingConfigFromProto(const proto::TrainConfig& p) {
 const std::vector<std::string>& ResumableConfigFlags() {
   static const std::vector<std::string> flags = {"optimizer",   "lr",         "momentum",
                                                  "weight-decay", "lr-schedule", "batch-size",
-                                                 "seed",        "val-split"};
+                                                 "seed",        "augment",     "val-split"};
   return flags;
 }
 

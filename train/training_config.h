@@ -46,6 +46,8 @@ struct TrainingConfig {
   bool eval_test = false;
   // --log-every: record the loss and learning rate every N steps.
   int64_t log_every = 0;
+  // --augment, canonical (data/augment.h): "none" or "shift=2,rotate=12".
+  std::string augment = "none";
   std::vector<std::string> overrides;  // --set, "node.attr=value"
   // Explicit changes made on resume, "epoch 2: lr 0.01 -> 0.05".
   std::vector<std::string> config_changes;

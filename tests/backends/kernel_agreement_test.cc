@@ -1,7 +1,9 @@
 // Every registered backend kernel against the eigen reference, on the op's
 // own gradient-check samples: forward outputs, backward gradients of every
 // floating input and parameter, and backward into gradients that already
-// hold values (the accumulate path). Driven by the kernel registry
+// hold values (the accumulate path). Ops with state (BatchNorm) run in
+// training and eval mode from the same state, and the state each updated
+// is compared too. Driven by the kernel registry
 // (graph/kernel.h), so a new backend kernel cannot escape it.
 //
 // Tolerances, relative to the largest magnitude m of the reference tensor
@@ -25,7 +27,7 @@ namespace nabla {
 namespace {
 
 struct SampleRun {
-  std::vector<Tensor> outputs, grads, accumulated;
+  std::vector<Tensor> outputs, grads, accumulated, state;
   std::string kernel;
 };
 
@@ -37,9 +39,10 @@ Tensor Random(const Shape& shape, double low, double high, Rng* rng) {
 
 // Runs `op` on one sample under `options`: forward, backward with fixed
 // output weights, then again into pre-filled gradients.
-SampleRun RunSample(const OpSchema& op, const GradSample& sample, const ExecutionOptions& options) {
+SampleRun RunSample(const OpSchema& op, const GradSample& sample, const ExecutionOptions& options,
+                    bool training_mode = true) {
   ExecutionOptionsGuard guard(options);
-  TrainingModeGuard training(true);
+  TrainingModeGuard training(training_mode);
   Rng rng(7);
   OpCall call(op, sample.attrs, op.name());
   std::vector<Variable> inputs;
@@ -57,18 +60,31 @@ SampleRun RunSample(const OpSchema& op, const GradSample& sample, const Executio
   for (const ParamSpec& p : op.params()) {
     inputs.emplace_back(Random(p.shape(call.attrs()), -1, 1, &rng), true);
   }
+  // State: the initial values raised by U(0, 0.5), so running variances
+  // stay positive and eval mode reads non-trivial statistics.
+  std::vector<Tensor> initial_state = call.InitialState(DType::kFloat32), state;
+  std::vector<Tensor*> state_pointers;
+  for (Tensor& t : initial_state) {
+    for (int64_t k = 0; k < t.size(); ++k) {
+      t.data<float>()[k] += static_cast<float>(rng.Uniform(0, 0.5));
+    }
+    state.push_back(t.Clone());
+  }
+  for (Tensor& t : state) state_pointers.push_back(&t);
   SampleRun run;
   const SelectedKernel& selected = call.KernelFor(DType::kFloat32);
   run.kernel = selected.backend + "/" + ComputeTypeName(selected.compute);
   std::vector<Tensor> weights;
   for (int pass = 0; pass < 2; ++pass) {
     ManualSeed(1234);
-    std::vector<Variable> outputs = call.Apply(inputs);
+    for (size_t i = 0; i < state.size(); ++i) state[i].CopyFrom(initial_state[i]);
+    std::vector<Variable> outputs = call.Apply(inputs, state_pointers);
     if (pass == 0) {
       for (const Variable& out : outputs) {
         weights.push_back(Random(out.shape(), -1, 1, &rng));
         run.outputs.push_back(out.value());
       }
+      for (const Tensor& t : state) run.state.push_back(t.Clone());
     }
     for (size_t k = 0; k < outputs.size(); ++k) {
       outputs[k].Backward(weights[k], /*retain_graph=*/k + 1 < outputs.size());
@@ -116,11 +132,19 @@ TEST(KernelAgreementTest, EveryBackendKernelMatchesTheReference) {
     const bool bf16 = entry->compute == ComputeType::kBFloat16;
     const double tolerance = bf16 ? 2e-2 : 1e-5;
     ExecutionOptions options{entry->backend, bf16 ? Precision::kBFloat16 : Precision::kFloat32};
+    const std::vector<bool> modes =
+        op->states().empty() ? std::vector<bool>{true} : std::vector<bool>{true, false};
+    for (bool mode : modes)
     for (size_t s = 0; s < op->samples().size(); ++s) {
       const GradSample& sample = op->samples()[s];
-      SampleRun reference = RunSample(*op, sample, {"eigen", Precision::kFloat32});
-      SampleRun run = RunSample(*op, sample, options);
-      const std::string where = entry->op + " " + run.kernel + " sample " + std::to_string(s);
+      SampleRun reference = RunSample(*op, sample, {"eigen", Precision::kFloat32}, mode);
+      SampleRun run = RunSample(*op, sample, options, mode);
+      const std::string where = entry->op + " " + run.kernel + " sample " + std::to_string(s) +
+                                (mode ? "" : " (eval)");
+      for (size_t k = 0; k < reference.state.size(); ++k) {
+        EXPECT_EQ(Compare(where + " state " + op->states()[k].name, reference.state[k],
+                          run.state[k], tolerance), "");
+      }
       ASSERT_EQ(run.kernel, entry->backend + "/" + ComputeTypeName(entry->compute))
           << where << ": selection did not pick the kernel under test";
       for (size_t k = 0; k < reference.outputs.size(); ++k) {
@@ -183,6 +207,22 @@ TEST(KernelSelectionTest, AutoPicksDnnlWhereItHasTheKernel) {
   EXPECT_EQ(sigmoid.KernelFor(DType::kFloat32).backend, "eigen");
   ExecutionOptionsGuard eigen({"eigen", Precision::kFloat32});
   EXPECT_EQ(linear.KernelFor(DType::kFloat32).backend, "eigen");
+}
+
+// A kernel registered with NABLA_REGISTER_EXPLICIT_KERNEL (oneDNN's
+// BatchNorm, slower than the reference on plain NCHW) is never auto's
+// choice, and is what --backend dnnl runs.
+TEST(KernelSelectionTest, AutoSkipsExplicitOnlyKernels) {
+  const KernelEntry* bn = KernelRegistry::Global().Find("BatchNorm", "dnnl", ComputeType::kFloat32);
+  if (bn == nullptr) GTEST_SKIP() << "no dnnl BatchNorm kernel in this build";
+  EXPECT_FALSE(bn->auto_select);
+  OpCall call("BatchNorm", {{"num_features", int64_t{3}}});
+  {
+    ExecutionOptionsGuard guard({"auto", Precision::kFloat32});
+    EXPECT_EQ(call.KernelFor(DType::kFloat32).backend, "eigen");
+  }
+  ExecutionOptionsGuard guard({"dnnl", Precision::kFloat32});
+  EXPECT_EQ(call.KernelFor(DType::kFloat32).backend, "dnnl");
 }
 
 TEST(KernelSelectionTest, UnknownBackendIsRefused) {

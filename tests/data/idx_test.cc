@@ -214,11 +214,33 @@ TEST_F(IdxTest, LabelOutOfRange) {
   labels[3] = 10;
   WriteBytes(Path("images"), images_);
   WriteBytes(Path("labels"), EncodeIdxLabels(labels));
-  ExpectError([&] { LoadIdx(Path("images"), Path("labels")); },
+  ExpectError([&] { LoadIdx(Path("images"), Path("labels"), 10); },
               ErrorCode::kInvalidFile,
               {Path("labels"), "label 10 at index 3", "expected 0..9"});
   EXPECT_EQ(LoadIdx(Path("images"), Path("labels"), 11).labels[3], 10);
-  EXPECT_EQ(LoadIdx(Path("images"), Path("labels"), 0).labels[3], 10);
+  // By default classes come from the data: the largest label + 1.
+  EXPECT_EQ(LoadIdx(Path("images"), Path("labels")).num_classes(), 11);
+}
+
+// Magic 0x00000804: [count, channels, rows, cols], each image CHW.
+TEST_F(IdxTest, ImagesWithChannelsRoundTrip) {
+  const int64_t count = 3, channels = 3, rows = 2, cols = 4;
+  std::vector<uint8_t> pixels(count * channels * rows * cols);
+  for (size_t k = 0; k < pixels.size(); ++k) pixels[k] = static_cast<uint8_t>(k * 7);
+  WriteIdx(Path("rgb.gz"), Path("rgb_labels"), rows, cols, pixels, {0, 2, 1}, channels);
+  const Dataset data = LoadIdx(Path("rgb.gz"), Path("rgb_labels"));
+  EXPECT_EQ(data.channels, channels);
+  EXPECT_EQ(data.rows, rows);
+  EXPECT_EQ(data.cols, cols);
+  EXPECT_EQ(data.features(), channels * rows * cols);
+  EXPECT_EQ(data.pixels, pixels);
+  EXPECT_EQ(data.num_classes(), 3);
+  std::string bad = EncodeIdxImages(1, 2, 1, 1, {1, 2});
+  bad[8] = bad[9] = bad[10] = bad[11] = 0;  // channels = 0
+  WriteBytes(Path("images"), bad);
+  WriteBytes(Path("labels"), EncodeIdxLabels({0}));
+  ExpectError([&] { LoadIdx(Path("images"), Path("labels")); }, ErrorCode::kInvalidFile,
+              {Path("images"), "bad image size 0x1x1", "channels, rows and cols"});
 }
 
 TEST_F(IdxTest, MissingFileNamesPath) {

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 
 #include "graph/init.h"
@@ -191,6 +193,30 @@ TEST(GraphModelTest, DescribesLayout) {
   EXPECT_NE(prelu.find("(act1): PReLU (num_parameters=1, init=0.1)"), std::string::npos) << prelu;
   EXPECT_NE(prelu.find("params 1\n"), std::string::npos) << prelu;
   EXPECT_NE(prelu.find("Total parameters: 886,112\n"), std::string::npos) << prelu;
+}
+
+// A graph that is not a chain (a skip connection into Concat) is printed as
+// a Graph with each node's inputs, so the skip is visible.
+TEST(GraphModelTest, DescribesANonChainGraphWithEachNodesInputs) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/skip.pbtxt";
+  {
+    std::ofstream out(path);
+    out << R"(format_version: 1
+name: "Skip"
+inputs { name: "image" shape { dims: -1 dims: 1 dims: 4 dims: 4 } dtype: "float32" }
+nodes { name: "conv" op: "Conv2D" inputs: "image"
+  attrs { key: "in_channels" value { i: 1 } } attrs { key: "out_channels" value { i: 2 } }
+  attrs { key: "kernel_size" value { ints { values: 3 } } } attrs { key: "padding" value { ints { values: 1 } } } }
+nodes { name: "cat" op: "Concat" inputs: "conv" inputs: "image" attrs { key: "axis" value { i: 1 } } }
+nodes { name: "pool" op: "GlobalAvgPool" inputs: "cat" }
+outputs: "pool"
+)";
+  }
+  const std::string text = GraphModel::Load(path)->Describe();
+  EXPECT_NE(text.find("  (network): Graph\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("(cat): Concat (axis=1)  <- conv, image"), std::string::npos) << text;
+  EXPECT_NE(text.find("(pool): GlobalAvgPool  <- cat"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Sequential"), std::string::npos) << text;
 }
 
 TEST(GraphModelTest, OverridesChangeAttributesBeforeValidation) {

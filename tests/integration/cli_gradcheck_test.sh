@@ -20,15 +20,18 @@ while read -r op; do
   grep -q "^$op  *[0-9]" stdout || fail "no row for $op in: $(cat stdout)"
 done <builtin.txt
 if grep -q 'FAIL' stdout; then fail "a built-in op failed: $(grep FAIL stdout)"; fi
-grep -Eq '^LeakyReLU +0  input 0 \(x\) +[0-9]+ +[0-9.e+-]+  PASS$' stdout ||
+grep -Eq '^LeakyReLU +0 +input 0 \(x\) +[0-9]+ +[0-9.e+-]+  PASS$' stdout ||
   fail "LeakyReLU row: $(grep LeakyReLU stdout)"
-grep -Eq '^PReLU +[0-9]+  param 1 \(slope\) ' stdout || fail "PReLU's slope row: $(grep PReLU stdout)"
+grep -Eq '^PReLU +[0-9]+ +param 1 \(slope\) ' stdout || fail "PReLU's slope row: $(grep PReLU stdout)"
+# Ops with state are checked in training and eval mode.
+grep -Eq '^BatchNorm +0 \(training\) +input 0 \(x\) .* PASS$' stdout || fail "BatchNorm training row: $(grep BatchNorm stdout)"
+grep -Eq '^BatchNorm +0 \(eval\) +input 0 \(x\) .* PASS$' stdout || fail "BatchNorm eval row: $(grep BatchNorm stdout)"
 pass "gradcheck: all $n built-in ops pass"
 
 # --- named ops, with a plugin -----------------------------------------------------
 run "$nabla" gradcheck --plugin "$swish" Swish LeakyReLU
 [[ "$rc" == 0 ]] || fail "gradcheck Swish: exit $rc"
-grep -Eq '^Swish +0  param 1 \(beta\) .* PASS$' stdout || fail "Swish beta row: $(cat stdout)"
+grep -Eq '^Swish +0 +param 1 \(beta\) .* PASS$' stdout || fail "Swish beta row: $(cat stdout)"
 if grep -q '^ReLU ' stdout; then fail "an op that was not named was checked"; fi
 grep -qxF "gradcheck: all 2 op(s) passed" stdout || fail "summary: $(tail -n 1 stdout)"
 pass "gradcheck checks only the named ops, plugin ops included"
@@ -40,8 +43,8 @@ expect_contains "$(cat stderr)" "FAIL FlippedTanh sample 0 input 0 (x): largest 
   "the failure names op, sample and input"
 expect_contains "$(tail -n 1 stderr)" "nabla gradcheck: 1 of" "summary"
 expect_contains "$(tail -n 1 stderr)" "op(s) failed: FlippedTanh" "summary names the op"
-grep -Eq '^FlippedTanh +0  input 0 \(x\) +6 +[0-9.e+-]+  FAIL$' stdout || fail "row: $(grep Flipped stdout)"
-grep -Eq '^Copy +0  input 0 \(x\) .* PASS$' stdout || fail "the plugin's correct op: $(grep Copy stdout)"
+grep -Eq '^FlippedTanh +0 +input 0 \(x\) +6 +[0-9.e+-]+  FAIL$' stdout || fail "row: $(grep Flipped stdout)"
+grep -Eq '^Copy +0 +input 0 \(x\) .* PASS$' stdout || fail "the plugin's correct op: $(grep Copy stdout)"
 # The error is that of a flipped sign: |(-g) - g| / max(1, |g|) = 2|g|/max(1,|g|), g = 1 - y^2 in (0, 1].
 python3 - stdout <<'PY' || fail "FlippedTanh's error: $(grep Flipped stdout)"
 import sys

@@ -225,7 +225,7 @@ TEST(LoadPluginFailure, WrongAbiVersionNamesBothVersions) {
   Failure f = LoadExpectingFailure(TestPlugin("libwrong_abi.so"));
   EXPECT_EQ(f.code, ErrorCode::kPlugin);
   EXPECT_CONTAINS(f.message, "built for plugin ABI version 999, but this nabla " NABLA_VERSION
-                             " loads plugin ABI version 2");
+                             " loads plugin ABI version " NABLA_PLUGIN_STR(NABLA_PLUGIN_ABI_VERSION));
   // The other fields of a foreign ABI are not read.
   EXPECT_LACKS(f.message, "some other compiler");
 }

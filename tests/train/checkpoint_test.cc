@@ -290,7 +290,7 @@ TEST(LoadParameters, StrictListsEveryProblemInOneErrorAndLoadsNothing) {
   std::string message = error.what();
   EXPECT_TRUE(Contains(message, "checkpoint '" + dir +
                                     "/net.ckpt' does not match the model "
-                                    "(2 missing, 3 unexpected, 2 shape-mismatched parameters); "
+                                    "(2 missing, 3 unexpected, 2 shape-mismatched tensors); "
                                     "nothing was loaded"));
   EXPECT_TRUE(Contains(message, "missing from the checkpoint: '3.weight'"));
   EXPECT_TRUE(Contains(message, "missing from the checkpoint: '3.bias'"));

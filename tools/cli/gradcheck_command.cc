@@ -16,6 +16,10 @@
 namespace nabla::cli {
 namespace {
 
+std::string SampleLabel(const GradCheckEntry& e) {
+  return std::to_string(e.sample) + (e.mode.empty() ? "" : " (" + e.mode + ")");
+}
+
 std::string InputLabel(const GradCheckEntry& e) {
   return (e.is_param ? "param " : "input ") + std::to_string(e.index) + " (" + e.name + ")";
 }
@@ -66,23 +70,23 @@ int GradcheckCommand(const std::vector<std::string>& args) {
   }
   if (!unknown.empty()) NABLA_THROW(kNotFound) << unknown;
 
-  std::printf("%-22s %6s  %-24s %8s  %13s  %s\n", "op", "sample", "input", "elements",
+  std::printf("%-22s %-15s %-24s %8s  %13s  %s\n", "op", "sample", "input", "elements",
               "max rel error", "result");
   std::vector<std::string> failed;
   std::vector<std::string> messages;
   for (const std::string& name : names) {
     const GradCheckResult result = RunGradCheck(registry.Get(name));
     for (const GradCheckEntry& e : result.entries) {
-      std::printf("%-22s %6lld  %-24s %8lld  %13.3g  %s\n", name.c_str(),
-                  static_cast<long long>(e.sample), InputLabel(e).c_str(),
+      std::printf("%-22s %-15s %-24s %8lld  %13.3g  %s\n", name.c_str(),
+                  SampleLabel(e).c_str(), InputLabel(e).c_str(),
                   static_cast<long long>(e.elements), e.max_error, e.pass ? "PASS" : "FAIL");
       if (e.pass) continue;
       char where[160];
       std::snprintf(where, sizeof(where), "largest relative error %.3g at [%lld]: analytic %.6g, "
                     "numeric %.6g", e.max_error, static_cast<long long>(e.worst), e.analytic,
                     e.numeric);
-      std::string message = "FAIL " + name + " sample " + std::to_string(e.sample) + " " +
-                            InputLabel(e) + ": ";
+      std::string message = "FAIL " + name + " sample " + SampleLabel(e) + " " + InputLabel(e) +
+                            ": ";
       if (e.max_error > kGradCheckTolerance || e.max_error != e.max_error) {
         message += where;
         if (!e.accumulates) message += "; ";

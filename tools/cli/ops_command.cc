@@ -43,7 +43,8 @@ int OpsCommand(const std::vector<std::string>& args) {
     }
     std::cout << "  kernels: eigen (float32, float64)";
     for (const KernelEntry* k : KernelRegistry::Global().EntriesFor(name)) {
-      std::cout << ", " << k->backend << " (" << ComputeTypeName(k->compute) << ")";
+      std::cout << ", " << k->backend << " (" << ComputeTypeName(k->compute)
+                << (k->auto_select ? "" : ", only with --backend " + k->backend) << ")";
     }
     std::cout << "\n";
   }

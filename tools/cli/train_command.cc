@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "data/augment.h"
 #include "data/dataset_dir.h"
 #include "data/validation_split.h"
 #include "graph/atomic_file.h"
@@ -161,7 +162,8 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("weight-decay", po::value<double>()->default_value(0.0), "L2 weight decay (PReLU slopes exempt)")
       ("optimizer", po::value<std::string>()->default_value("sgd"), "sgd or adam")
       ("lr-schedule", po::value<std::string>()->default_value("constant"), "constant or cosine")
-      ("seed", po::value<std::string>()->default_value("0"), "initialisation, shuffling and dropout seed")
+      ("seed", po::value<std::string>()->default_value("0"), "initialisation, shuffling, dropout and augmentation seed")
+      ("augment", po::value<std::string>()->default_value("none"), "random affine augmentation of training images: shift=PIXELS,rotate=DEGREES,scale=FRACTION (any subset), or none")
       ("threads", po::value<int>()->default_value(0), "threads (0: one per usable core)")
       ("resume", po::value<std::string>(), "continue from this checkpoint, with its training config")
       ("override-config", po::bool_switch(), "with --resume: explicit flags replace the checkpoint's config (recorded)")
@@ -196,6 +198,11 @@ int TrainCommand(const std::vector<std::string>& args) {
   requested.val_split = vm["val-split"].as<double>();
   requested.eval_test = vm["eval-test"].as<bool>();
   requested.log_every = vm["log-every"].as<int64_t>();
+  try {
+    requested.augment = data::AugmentToString(data::ParseAugment(vm["augment"].as<std::string>()));
+  } catch (const Error& e) {
+    throw UsageError(std::string("nabla train: ") + e.what());
+  }
   std::vector<std::string> problems = ValidateTrainingConfig(requested);
   if (!problems.empty()) throw UsageError("nabla train: " + problems[0]);
   const std::string model_path = vm["model"].as<std::string>();

@@ -5,7 +5,7 @@
     ckpt = nc.read("run.ckpt")          # binary (CRCs verified) or .ckpt.txt
     ckpt.header.epoch, ckpt.header.config.lr
     ckpt.params["fc1.weight"]           # numpy float32, shape (1000, 784)
-    ckpt.optimizer["optimizer/fc1.weight/0"]
+    ckpt.state, ckpt.optimizer          # "state/bn1.running_mean", "optimizer/fc1.weight/0"
     sd = nc.torch_state_dict(ckpt)      # {"0.weight": tensor, ...}
     net = nc.torch_sequential(ckpt)     # nn.Sequential of the same layout
     net.load_state_dict(sd)
@@ -41,6 +41,7 @@ import numpy as np
 
 MAGIC = b"NABLACKP"
 OPTIMIZER_PREFIX = "optimizer/"
+STATE_PREFIX = "state/"  # op state such as BatchNorm's running statistics
 MAX_MESSAGE_BYTES = 64 << 20  # train/checkpoint_format.h
 
 
@@ -74,7 +75,16 @@ def _pb2():
   return importlib.import_module("proto.checkpoint_pb2")
 
 
-Checkpoint = collections.namedtuple("Checkpoint", ["header", "params", "optimizer", "source"])
+# params: learnable parameters; state: op state ("state/bn1.running_mean");
+# optimizer: optimiser buffers ("optimizer/fc1.weight/0"); name -> ndarray.
+Checkpoint = collections.namedtuple("Checkpoint",
+                                    ["header", "params", "state", "optimizer", "source"])
+
+
+def _kind(name, params, state, optimizer):
+  if name.startswith(OPTIMIZER_PREFIX):
+    return optimizer
+  return state if name.startswith(STATE_PREFIX) else params
 
 
 class _Reader:
@@ -124,7 +134,7 @@ def read_binary(path):
     r.fail("header CRC mismatch: the header is damaged", r.pos - 4)
   header = pb2.CheckpointHeader()
   header.ParseFromString(header_bytes)
-  params, optimizer = collections.OrderedDict(), collections.OrderedDict()
+  params, state, optimizer = (collections.OrderedDict() for _ in range(3))
   for k in range(header.num_tensors):
     size, prefix = r.varint32("tensor %d's header length" % k)
     if size > MAX_MESSAGE_BYTES:
@@ -143,8 +153,8 @@ def read_binary(path):
     if zlib.crc32(raw) != t.crc32:
       r.fail("tensor '%s': data CRC mismatch: its values are damaged" % t.name, start)
     array = np.frombuffer(raw, dtype="<f4").reshape(shape).copy()
-    target = optimizer if t.name.startswith(OPTIMIZER_PREFIX) else params
-    if t.name in params or t.name in optimizer:
+    target = _kind(t.name, params, state, optimizer)
+    if t.name in params or t.name in state or t.name in optimizer:
       r.fail("tensor '%s' appears twice" % t.name, start)
     target[t.name] = array
   trailer = r.fixed32("the trailer CRC")
@@ -152,7 +162,7 @@ def read_binary(path):
     r.fail("trailer CRC mismatch: a tensor header or length is damaged", r.pos - 4)
   if r.pos != len(data):
     r.fail("%d unexpected bytes after the trailer" % (len(data) - r.pos))
-  return Checkpoint(header, params, optimizer, path)
+  return Checkpoint(header, params, state, optimizer, path)
 
 
 def read_text(path):
@@ -164,15 +174,15 @@ def read_text(path):
       text_format.Parse(f.read(), message)
   except text_format.ParseError as e:
     raise CheckpointError("%s:%s" % (path, e))
-  params, optimizer = collections.OrderedDict(), collections.OrderedDict()
+  params, state, optimizer = (collections.OrderedDict() for _ in range(3))
   for t in message.tensors:
     shape = tuple(t.shape.dims)
     if int(np.prod(shape, dtype=np.int64)) != len(t.values):
       raise CheckpointError("%s: tensor '%s': shape %s, %d values" %
                             (path, t.name, list(shape), len(t.values)))
-    target = optimizer if t.name.startswith(OPTIMIZER_PREFIX) else params
+    target = _kind(t.name, params, state, optimizer)
     target[t.name] = np.array(t.values, dtype=np.float32).reshape(shape)
-  return Checkpoint(message.header, params, optimizer, path)
+  return Checkpoint(message.header, params, state, optimizer, path)
 
 
 def read(path):
@@ -279,7 +289,8 @@ def main(argv):
     h = ckpt.header
     print("%s: model %s, fingerprint %s, epoch %d, step %d" %
           (args.checkpoint, h.model_name, h.model_fingerprint, h.epoch, h.step))
-    for name, array in list(ckpt.params.items()) + list(ckpt.optimizer.items()):
+    for name, array in (list(ckpt.params.items()) + list(ckpt.state.items()) +
+                        list(ckpt.optimizer.items())):
       print("  %-32s %-14s mean %.6g" % (name, list(array.shape), float(array.mean())
                                            if array.size else 0.0))
     if args.torch:
