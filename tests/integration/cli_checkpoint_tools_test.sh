@@ -106,6 +106,32 @@ expect_failure 3 "weights.ckpt: cannot resume from it: it holds no optimiser sta
 expect_empty_dir resume_out
 pass "convert --weights-only: $small of $full bytes, evaluates the same, refuses to resume"
 
+# --- op state (BatchNorm's running statistics) ----------------------------------
+"$nabla" train "$root/examples/mnist/cnn_bn.pbtxt" --data data --epochs 1 --batch-size 128 \
+  --threads 1 --save bn.ckpt >/dev/null 2>bn.err || fail "train cnn_bn: $(cat bn.err)"
+"$nabla" inspect bn.ckpt --json >bn.json || fail "inspect bn.ckpt"
+"$nabla" convert bn.ckpt bn_weights.ckpt --weights-only >/dev/null || fail "convert --weights-only bn"
+"$nabla" inspect bn_weights.ckpt --json >bn_weights.json || fail "inspect bn_weights.ckpt"
+python3 - bn.json bn_weights.json <<'PY' || fail "state tensors: $(head -c 2000 bn.json)"
+import json, sys
+full, weights = (json.load(open(p)) for p in sys.argv[1:])
+state = [t for t in full["tensors"] if t["kind"] == "state"]
+assert len(state) == 10 and all(t["name"].startswith("state/bn") for t in state), state
+assert {t["name"] for t in state} >= {"state/bn1.running_mean", "state/bn1.running_var"}
+assert all(not t["name"].startswith("state/") for t in full["tensors"] if t["kind"] != "state")
+# A running variance that trained away from its initial 1.
+var = [t for t in state if t["name"] == "state/bn1.running_var"][0]
+assert var["min"] > 0 and var["max"] < 1, var
+assert [t for t in weights["tensors"]] == [t for t in full["tensors"] if t["kind"] != "optimizer"]
+PY
+grep -q '^state tensors: 10, ' <("$nabla" inspect bn.ckpt) || fail "inspect lists no state group"
+for ckpt in bn.ckpt bn_weights.ckpt; do
+  "$nabla" eval "$root/examples/mnist/cnn_bn.pbtxt" --weights "$ckpt" --data data --threads 1 --json \
+    >"$ckpt.eval" || fail "eval $ckpt"
+done
+cmp bn.ckpt.eval bn_weights.ckpt.eval || fail "weights-only BatchNorm eval differs"
+pass "inspect lists op state as its own kind; --weights-only keeps it and evaluates the same"
+
 # --- bad input -------------------------------------------------------------------
 mkdir out
 head -c 100000 run.ckpt >out/truncated.ckpt

@@ -246,13 +246,13 @@ void PrintText(const Checkpoint& c, const std::string& path, const std::string& 
     out << "\n" << TensorKindName(kind) << " tensors: " << count << ", " << Thousands(values)
         << " values\n";
     char line[512];
-    std::snprintf(line, sizeof(line), "  %-32s %-14s %-8s %13s %13s %13s\n", "name", "shape",
+    std::snprintf(line, sizeof(line), "  %-32s %-16s %-8s %13s %13s %13s\n", "name", "shape",
                   "dtype", "min", "mean", "max");
     out << line;
     for (const CheckpointTensor& t : tensors) {
       if (t.kind != kind) continue;
       const Stats s = TensorStats(*t.tensor);
-      std::snprintf(line, sizeof(line), "  %-32s %-14s %-8s %13.6g %13.6g %13.6g", t.name.c_str(),
+      std::snprintf(line, sizeof(line), "  %-32s %-16s %-8s %13.6g %13.6g %13.6g", t.name.c_str(),
                     t.tensor->shape().ToString().c_str(), DTypeName(t.tensor->dtype()), s.min,
                     s.mean, s.max);
       out << line;
