@@ -23,10 +23,14 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  ops [--plugin LIB]...            list registered ops and their schemas\n"
+    "  gradcheck [--plugin LIB]... [OP...]   check ops' backward by finite differences\n"
     "  describe MODEL                   print a graph file's layout, shapes, parameters\n"
     "  train MODEL --data DATA --epochs N ...   train and save a checkpoint\n"
     "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
+    "  plot METRICS.csv... -o CURVE.png|svg   learning curves (gnuplot)\n"
+    "  predict MODEL --weights CKPT --data DATA --out PREDS.csv   per-sample classes\n"
     "  convert IN OUT                   graph files or checkpoints, text <-> binary\n"
+    "  inspect CKPT [--json]            a checkpoint's tensors, config, metrics\n"
     "  export MODEL --weights CKPT -o OUT.onnx   an ONNX model (opset 17)\n"
     "  import IN.onnx -o OUT.pbtxt --weights OUT.ckpt   from ONNX (opsets 11-17)\n"
     "\n"
@@ -56,10 +60,14 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   try {
     if (command == "ops") return OpsCommand(args);
+    if (command == "gradcheck") return GradcheckCommand(args);
     if (command == "describe") return DescribeCommand(args);
     if (command == "train") return TrainCommand(args);
     if (command == "eval") return EvalCommand(args);
     if (command == "convert") return ConvertCommand(args);
+    if (command == "plot") return PlotCommand(args);
+    if (command == "predict") return PredictCommand(args);
+    if (command == "inspect") return InspectCommand(args);
     if (command == "export") return ExportCommand(args);
     if (command == "import") return ImportCommand(args);
     std::fprintf(stderr, "nabla: unknown command '%s'\n%s", command.c_str(), kUsage);

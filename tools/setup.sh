@@ -17,10 +17,11 @@ PACKAGES=(
   libdnnl-dev              # oneDNN 2.6: the dnnl backend (backends/dnnl)
   zlib1g-dev
   dataset-fashion-mnist    # --data fashion-mnist
-  gnuplot-nox              # experiment plots
+  gnuplot-nox              # nabla plot, experiment plots
   libonnx-dev              # ONNX's protobuf messages (onnx/), built by the same protoc 3.21
   python3-onnx             # tests/onnx: onnx.checker on exported models
-  python3-torch            # tests/onnx: models made with torch.onnx.export
+  python3-torch            # tests/onnx: models made with torch.onnx.export; tools/python state_dicts
+  python3-numpy python3-protobuf  # tools/python/nabla_checkpoint.py
   clang-14 libfuzzer-14-dev  # tests/fuzz: libFuzzer harnesses with ASan + UBSan
   cmake pkg-config         # tests/install: programs built against the installed nabla
 )

@@ -127,13 +127,16 @@ Checkpoint ReadCheckpointFile(const std::string& path) {
   return checkpoint;
 }
 
-void ConvertCheckpointFile(const std::string& in, const std::string& out) {
-  const Checkpoint checkpoint = ReadCheckpointFile(in);
-  if (IsCheckpointTextPath(out)) {
-    WriteFileAtomic(out, CheckpointToText(checkpoint));
+void WriteCheckpointFile(const std::string& path, const Checkpoint& checkpoint) {
+  if (IsCheckpointTextPath(path)) {
+    WriteFileAtomic(path, CheckpointToText(checkpoint));
   } else {
-    SaveCheckpoint(out, checkpoint);
+    SaveCheckpoint(path, checkpoint);
   }
+}
+
+void ConvertCheckpointFile(const std::string& in, const std::string& out) {
+  WriteCheckpointFile(out, ReadCheckpointFile(in));
 }
 
 }  // namespace nabla

@@ -28,6 +28,9 @@ Checkpoint CheckpointFromText(const std::string& text, const std::string& source
 // (and, for text, the line).
 Checkpoint ReadCheckpointFile(const std::string& path);
 
+// Writes the form `path` names (IsCheckpointTextPath), atomically.
+void WriteCheckpointFile(const std::string& path, const Checkpoint& checkpoint);
+
 // Reads either form, writes the form `out` names (atomically).
 void ConvertCheckpointFile(const std::string& in, const std::string& out);
 

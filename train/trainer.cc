@@ -154,13 +154,16 @@ Trainer::Trainer(GraphModel* model, TrainOptions options)
 
 void Trainer::Restore(int64_t epoch, int64_t step, const data::BatcherState& batcher,
                       std::vector<EpochResult> history, double epoch_loss_sum,
-                      int64_t epoch_samples) {
+                      int64_t epoch_samples, std::vector<StepResult> step_history,
+                      int64_t epoch_correct) {
   epoch_ = epoch;
   step_ = step;
   batcher_state_ = batcher;
   history_ = std::move(history);
   epoch_loss_sum_ = epoch_loss_sum;
   epoch_samples_ = epoch_samples;
+  step_history_ = std::move(step_history);
+  epoch_correct_ = epoch_correct;
 }
 
 double Trainer::LearningRate(int64_t epoch) const {
@@ -198,6 +201,7 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     // A resumed mid-epoch checkpoint carries the sums so far.
     double loss_sum = epoch_loss_sum_;
     int64_t samples = epoch_samples_;
+    int64_t correct = epoch_correct_;
     const int64_t batches = batcher.BatchesPerEpoch();
     int64_t batch_index = batcher.state().position / options_.batch_size;
     data::BatcherState at = batcher.state();
@@ -220,6 +224,15 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
               << "' and '" << spec_.label_input << "'): it needs another graph input";
         }
         loss = it->second;
+        // Train accuracy from this step's own forward pass.
+        const Tensor& logits = out.at(spec_.logits).value();
+        const Tensor& labels = feeds.at(spec_.label_input).value();
+        if (logits.rank() == 2 && logits.rows() == labels.size()) {
+          for (int64_t i = 0; i < labels.size(); ++i) {
+            correct += Argmax(logits.data<float>() + i * logits.cols(), logits.cols()) ==
+                       labels.data<int32_t>()[i];
+          }
+        }
       } catch (const Error& e) {
         // SetCheckNumerics stops the forward pass at the first non-finite
         // node, which knows the node but not the step.
@@ -248,6 +261,9 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
       ++batch_index;
       loss_sum += value * batch_size;
       samples += batch_size;
+      if (options_.log_every > 0 && step_ % options_.log_every == 0) {
+        step_history_.push_back({step_, epoch_ + 1, value, optimizer_->lr()});
+      }
       if (on_step) {
         double elapsed = Now() - start;
         on_step({epoch_ + 1, batch_index, batches, loss_sum / samples,
@@ -257,6 +273,7 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
         batcher_state_ = batcher.state();
         epoch_loss_sum_ = loss_sum;
         epoch_samples_ = samples;
+        epoch_correct_ = correct;
         return false;
       }
     }
@@ -274,9 +291,18 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     batcher_state_ = batcher.state();
     epoch_loss_sum_ = 0;
     epoch_samples_ = 0;
+    epoch_correct_ = 0;
     EpochResult result;
     result.epoch = epoch_;
     result.train_loss = loss_sum / std::max<int64_t>(samples, 1);
+    result.train_accuracy = static_cast<double>(correct) / std::max<int64_t>(samples, 1);
+    result.lr = optimizer_->lr();
+    result.val_loss = result.val_accuracy = std::nan("");
+    if (validation_ != nullptr) {
+      EvalResult eval = Evaluate(model_, *validation_);
+      result.val_loss = eval.loss;
+      result.val_accuracy = eval.accuracy;
+    }
     if (test != nullptr) {
       EvalResult eval = Evaluate(model_, *test);
       result.test_loss = eval.loss;
@@ -292,7 +318,8 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
   return true;
 }
 
-EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size) {
+EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size,
+                    const EvalBatchFn& on_batch) {
   const ClassifierSpec spec = FindClassifier(*model);
   CheckDataFits(*model, spec, data, "data");
   if (batch_size < 1) {
@@ -321,6 +348,7 @@ EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_
       NABLA_THROW(kInvalidArgument) << "model '" << model->def().name() << "': loss '"
                                     << spec.loss << "' was not computed from the fed inputs";
     }
+    if (on_batch) on_batch(logits, labels);
     loss_sum += loss->second.value().item() * n;
     for (int64_t i = 0; i < n; ++i) {
       correct += Argmax(logits.data<float>() + i * logits.cols(), logits.cols()) ==

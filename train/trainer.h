@@ -63,6 +63,22 @@ struct EpochResult {
   double test_loss = 0;
   double test_accuracy = 0;
   double seconds = 0;
+  // On the training batches as trained: train mode (dropout on), each
+  // batch classified by the forward pass of its own step, before the update.
+  double train_accuracy = 0;
+  double lr = 0;  // the epoch's learning rate
+  // On the validation set (set_validation); NaN without one, as test_* are
+  // without a test set.
+  double val_loss = 0;
+  double val_accuracy = 0;
+};
+
+// One step's row, recorded every options.log_every steps.
+struct StepResult {
+  int64_t step = 0;   // global, 1-based
+  int64_t epoch = 0;  // 1-based
+  double loss = 0;
+  double lr = 0;
 };
 
 struct StepProgress {
@@ -92,16 +108,23 @@ class Trainer {
   int64_t epoch() const { return epoch_; }  // epochs completed
   int64_t step() const { return step_; }
   const std::vector<EpochResult>& history() const { return history_; }
+  const std::vector<StepResult>& step_history() const { return step_history_; }
+
+  // A held-out set evaluated after every epoch (val_loss, val_accuracy);
+  // null for none. Not owned: it must outlive Train.
+  void set_validation(const data::Dataset* validation) { validation_ = validation; }
   data::BatcherState batcher_state() const { return batcher_state_; }
 
   // Running sums of an epoch that was interrupted (0 at epoch ends).
   double epoch_loss_sum() const { return epoch_loss_sum_; }
   int64_t epoch_samples() const { return epoch_samples_; }
+  int64_t epoch_correct() const { return epoch_correct_; }
 
   // For resuming from a checkpoint.
   void Restore(int64_t epoch, int64_t step, const data::BatcherState& batcher,
                std::vector<EpochResult> history, double epoch_loss_sum = 0,
-               int64_t epoch_samples = 0);
+               int64_t epoch_samples = 0, std::vector<StepResult> step_history = {},
+               int64_t epoch_correct = 0);
 
  private:
   double LearningRate(int64_t epoch) const;
@@ -115,13 +138,20 @@ class Trainer {
   std::vector<EpochResult> history_;
   double epoch_loss_sum_ = 0;
   int64_t epoch_samples_ = 0;
+  std::vector<StepResult> step_history_;
+  int64_t epoch_correct_ = 0;
+  const data::Dataset* validation_ = nullptr;
 };
 
 // Mean loss and accuracy of `model` over `data`, in eval mode without
 // gradients; the model's mode is left as it was. Checks at run time that
 // the logits have one row per label (a reshape inside the graph may change
 // the batch) and throws Error(kInvalidFile) naming the output otherwise.
-EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size = 1000);
+// `on_batch`, when given, sees each batch's logits [n, classes] and labels
+// [n], in data order (nabla predict).
+using EvalBatchFn = std::function<void(const Tensor& logits, const Tensor& labels)>;
+EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size = 1000,
+                    const EvalBatchFn& on_batch = nullptr);
 
 }  // namespace nabla
 

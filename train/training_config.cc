@@ -34,6 +34,7 @@ std::string FlagValue(const TrainingConfig& c, const std::string& flag) {
   if (flag == "lr-schedule") return c.lr_schedule;
   if (flag == "batch-size") return std::to_string(c.batch_size);
   if (flag == "seed") return std::to_string(c.seed);
+  if (flag == "val-split") return Number(c.val_split);
   if (flag == "augment") return c.augment;
   return "";
 }
@@ -46,6 +47,7 @@ void CopyFlag(const TrainingConfig& from, const std::string& flag, TrainingConfi
   if (flag == "lr-schedule") to->lr_schedule = from.lr_schedule;
   if (flag == "batch-size") to->batch_size = from.batch_size;
   if (flag == "seed") to->seed = from.seed;
+  if (flag == "val-split") to->val_split = from.val_split;
   if (flag == "augment") to->augment = from.augment;
 }
 
@@ -78,6 +80,12 @@ std::vector<std::string> ValidateTrainingConfig(const TrainingConfig& c) {
     problems.push_back("--epochs must be in 1.." + std::to_string(kMaxEpochs) + ", found " +
                        std::to_string(c.epochs));
   }
+  number("val-split", c.val_split, c.val_split >= 0 && c.val_split < 1,
+         "in [0, 1) (the fraction of the training split held out)");
+  if (c.log_every < 0) {
+    problems.push_back("--log-every must be >= 0 (steps; 0: no step rows), found " +
+                       std::to_string(c.log_every));
+  }
   try {
     data::ParseAugment(c.augment);
   } catch (const Error& e) {
@@ -104,6 +112,9 @@ proto::TrainConfig TrainingConfigToProto(const TrainingConfig& c) {
   out.set_backend(c.backend);
   out.set_precision(c.precision);
   out.set_epochs(c.epochs);
+  out.set_val_split(c.val_split);
+  out.set_eval_test(c.eval_test);
+  out.set_log_every(c.log_every);
   out.set_augment(c.augment);
   for (const std::string& o : c.overrides) out.add_overrides(o);
   for (const std::string& o : c.config_changes) out.add_config_changes(o);
@@ -126,6 +137,9 @@ TrainingConfig TrainingConfigFromProto(const proto::TrainConfig& p) {
   if (!p.backend().empty()) c.backend = p.backend();
   if (!p.precision().empty()) c.precision = p.precision();
   c.epochs = p.epochs();
+  c.val_split = p.val_split();
+  c.eval_test = p.eval_test();
+  c.log_every = p.log_every();
   // Checkpoints written before augmentation existed trained without it.
   if (!p.augment().empty()) c.augment = p.augment();
   c.overrides.assign(p.overrides().begin(), p.overrides().end());
@@ -136,7 +150,12 @@ TrainingConfig TrainingConfigFromProto(const proto::TrainConfig& p) {
 const std::vector<std::string>& ResumableConfigFlags() {
   static const std::vector<std::string> flags = {"optimizer",   "lr",         "momentum",
                                                  "weight-decay", "lr-schedule", "batch-size",
-                                                 "seed",        "augment"};
+                                                 "seed",        "augment",     "val-split"};
+  return flags;
+}
+
+const std::vector<std::string>& MeasurementConfigFlags() {
+  static const std::vector<std::string> flags = {"eval-test", "log-every"};
   return flags;
 }
 
@@ -150,6 +169,8 @@ TrainingConfig ResolveResumeConfig(const TrainingConfig& saved, const TrainingCo
   config.data = requested.data;
   config.backend = requested.backend;
   config.precision = requested.precision;
+  if (explicit_flags.count("eval-test")) config.eval_test = requested.eval_test;
+  if (explicit_flags.count("log-every")) config.log_every = requested.log_every;
   std::vector<std::string> conflicts;
   for (const std::string& flag : ResumableConfigFlags()) {
     if (!explicit_flags.count(flag)) continue;

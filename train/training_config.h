@@ -38,6 +38,14 @@ struct TrainingConfig {
   // resume (a float32 checkpoint continues in either precision).
   std::string backend = "auto";
   std::string precision = "float32";
+  // --val-split: this fraction of the training split, drawn with `seed`
+  // (data/validation_split.h), is held out and evaluated every epoch.
+  double val_split = 0.0;
+  // --eval-test: evaluate the test split every epoch (off by default, so
+  // that a run is not tuned on its test set).
+  bool eval_test = false;
+  // --log-every: record the loss and learning rate every N steps.
+  int64_t log_every = 0;
   // --augment, canonical (data/augment.h): "none" or "shift=2,rotate=12".
   std::string augment = "none";
   std::vector<std::string> overrides;  // --set, "node.attr=value"
@@ -56,12 +64,18 @@ TrainingConfig TrainingConfigFromProto(const proto::TrainConfig& config);
 // messages list them.
 const std::vector<std::string>& ResumableConfigFlags();
 
+// Flags that only change what is measured, not the run: on resume the
+// command line's value when given, else the checkpoint's, never a conflict.
+const std::vector<std::string>& MeasurementConfigFlags();
+
 // The config to resume with: `saved` (from the checkpoint), with
 // `requested.epochs`, `.threads` and `.data` taken from the command line,
 // and for every flag in `explicit_flags` whose value differs from the
 // checkpoint's: an Error(kInvalidArgument) listing all of them, or, with
 // `allow_override`, the requested value, recorded in config_changes as
-// "epoch E: FLAG OLD -> NEW". `done_epochs` is the checkpoint's epoch.
+// "epoch E: FLAG OLD -> NEW". Flags of MeasurementConfigFlags() in
+// `explicit_flags` take the requested value without a conflict.
+// `done_epochs` is the checkpoint's epoch.
 TrainingConfig ResolveResumeConfig(const TrainingConfig& saved, const TrainingConfig& requested,
                                    const std::set<std::string>& explicit_flags,
                                    bool allow_override, int64_t done_epochs,

@@ -41,7 +41,19 @@ Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer)
     m->set_test_loss(r.test_loss);
     m->set_test_accuracy(r.test_accuracy);
     m->set_seconds(r.seconds);
+    m->set_train_accuracy(r.train_accuracy);
+    m->set_lr(r.lr);
+    m->set_val_loss(r.val_loss);
+    m->set_val_accuracy(r.val_accuracy);
   }
+  for (const StepResult& s : trainer.step_history()) {
+    proto::StepMetrics* m = header.add_step_metrics();
+    m->set_step(s.step);
+    m->set_epoch(s.epoch);
+    m->set_loss(s.loss);
+    m->set_lr(s.lr);
+  }
+  header.set_epoch_correct(trainer.epoch_correct());
   checkpoint.optimizer = trainer.optimizer().state();
   return checkpoint;
 }
@@ -86,7 +98,8 @@ void RestoreTrainingState(const Checkpoint& checkpoint, GraphModel* model, Train
         "data epoch " + std::to_string(header.data_epoch()) + " is negative");
   check(header.data_position() >= 0,
         "data position " + std::to_string(header.data_position()) + " is negative");
-  check(header.epoch_samples() >= 0 && std::isfinite(header.epoch_loss_sum()),
+  check(header.epoch_samples() >= 0 && std::isfinite(header.epoch_loss_sum()) &&
+            header.epoch_correct() >= 0 && header.epoch_correct() <= header.epoch_samples(),
         "the interrupted epoch's sums are invalid");
   check(checkpoint.optimizer.step == header.step(),
         "the optimiser's step " + std::to_string(checkpoint.optimizer.step) +
@@ -99,16 +112,39 @@ void RestoreTrainingState(const Checkpoint& checkpoint, GraphModel* model, Train
     for (const std::string& p : problems) message += (message.empty() ? "" : "; ") + p;
     NABLA_THROW(kInvalidFile) << checkpoint.source << ": cannot resume from it: " << message;
   }
+  // A checkpoint without the buffers the optimiser keeps (nabla convert
+  // --weights-only) would resume with momentum or Adam's moments silently
+  // reset to zero: a different run from the one it continues.
+  if (header.step() > 0 && checkpoint.optimizer.buffers.empty() &&
+      trainer->optimizer().buffers_per_parameter() > 0 && model->NumParameters() > 0) {
+    NABLA_THROW(kInvalidFile)
+        << checkpoint.source << ": cannot resume from it: it holds no optimiser state (" <<
+        trainer->optimizer().name() << " keeps " << trainer->optimizer().buffers_per_parameter()
+        << " buffer(s) per parameter; was it written by `nabla convert --weights-only`?); it "
+           "still evaluates and exports, and `nabla train --resume` needs the full checkpoint";
+  }
   LoadWeights(checkpoint, model, /*partial=*/false);
   trainer->optimizer().LoadState(checkpoint.optimizer);
   SetGeneratorState({header.rng_seed(), header.rng_counter()});
   std::vector<EpochResult> history;
   for (const proto::EpochMetrics& m : header.metrics()) {
-    history.push_back({m.epoch(), m.train_loss(), m.test_loss(), m.test_accuracy(), m.seconds()});
+    EpochResult r{m.epoch(), m.train_loss(), m.test_loss(), m.test_accuracy(), m.seconds()};
+    r.train_accuracy = m.train_accuracy();
+    r.lr = m.lr();
+    // Checkpoints from before --val-split have no validation fields.
+    const bool has_val = header.config().val_split() > 0;
+    r.val_loss = has_val ? m.val_loss() : std::nan("");
+    r.val_accuracy = has_val ? m.val_accuracy() : std::nan("");
+    history.push_back(r);
+  }
+  std::vector<StepResult> steps;
+  for (const proto::StepMetrics& s : header.step_metrics()) {
+    steps.push_back({s.step(), s.epoch(), s.loss(), s.lr()});
   }
   trainer->Restore(header.epoch(), header.step(),
                    {header.data_seed(), header.data_epoch(), header.data_position()},
-                   std::move(history), header.epoch_loss_sum(), header.epoch_samples());
+                   std::move(history), header.epoch_loss_sum(), header.epoch_samples(),
+                   std::move(steps), header.epoch_correct());
 }
 
 }  // namespace nabla

@@ -185,7 +185,9 @@ class Runner:
         than 0 and 4 (diverged)."""
         argv = [self.nabla, "train", model, "--data", data, "--epochs", str(epochs),
                 "--seed", str(seed), "--threads", str(self.threads),
-                "--metrics", metrics]
+                # The experiments report per-epoch test metrics (deep_net.py's
+                # "test" split is its own validation split).
+                "--eval-test", "--metrics", metrics]
         for s in sets:
             argv += ["--set", s]
         for t in track:
@@ -254,12 +256,15 @@ def read_metrics(path):
     with open(path, newline="") as f:
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
-        base = {"epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "diverged_at"}
+        base = {"epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "diverged_at",
+                "train_accuracy", "val_loss", "val_accuracy", "lr", "step", "row"}
         extra = [c for c in fields if c not in base]
         rows, diverged = [], ""
         for raw in reader:
             if raw.get("diverged_at"):
                 diverged = parse_divergence(raw["diverged_at"]) or raw["diverged_at"]
+                continue
+            if raw.get("row") == "step":  # --log-every rows
                 continue
             row = {"epoch": int(raw["epoch"])}
             for key in ["train_loss", "test_loss", "test_accuracy", "seconds"] + extra:

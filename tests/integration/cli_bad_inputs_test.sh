@@ -139,10 +139,10 @@ expect_contains "$(cat testonly.json)" '"samples": 16, "split": "test"' "eval on
 expect_failure 3 "nabla eval: error: no training split in testonly" \
   "$nabla" eval "$model" --weights valid.ckpt --data testonly --split train
 
-# Only the training split: train goes on without test metrics.
+# Only the training split: train --eval-test goes on without test metrics.
 mkdir trainonly
 cp data/train-* trainonly/
-"$nabla" train "$model" --data trainonly --epochs 1 --batch-size 32 --threads 1 \
+"$nabla" train "$model" --data trainonly --epochs 1 --batch-size 32 --threads 1 --eval-test \
   >trainonly.out 2>trainonly.err || fail "train without a test split: $(cat trainonly.err)"
 expect_contains "$(head -n 1 trainonly.err)" "nabla train: note: trainonly has no test split; test metrics are skipped" \
   "train-only note"

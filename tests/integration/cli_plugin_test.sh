@@ -36,11 +36,11 @@ grep -qxF "Total parameters: 203,786" describe.txt || fail "describe: $(cat desc
 "$nabla" describe out_swish.pb --plugin "$plugin" | cmp - describe.txt || fail "describe of the .pb differs"
 
 # --- Train, save, eval in a new process ---------------------------------------
-flags=(--data data --seed 2 --threads 1 --batch-size 64 --lr 0.05)
+flags=(--data data --seed 2 --threads 1 --batch-size 64 --lr 0.05 --eval-test)
 "$nabla" train "$model" --plugin "$plugin" "${flags[@]}" --epochs 2 --save swish.ckpt \
   --track act1.beta --metrics metrics.csv >train.out 2>train.err || fail "train: $(cat train.err)"
 [[ $(grep -c '^epoch ' train.out) == 2 ]] || fail "train: $(cat train.out)"
-grep -q '^epoch,train_loss,test_loss,test_accuracy,seconds,act1.beta,diverged_at$' metrics.csv ||
+grep -q '^epoch,train_loss,test_loss,test_accuracy,seconds,train_accuracy,val_loss,val_accuracy,lr,step,row,act1.beta,diverged_at$' metrics.csv ||
   fail "metrics.csv: $(cat metrics.csv)"
 # beta learns: its mean moves away from its initial 1.
 python3 - metrics.csv <<'EOF' || fail "act1.beta did not move: $(cat metrics.csv)"

@@ -36,7 +36,8 @@ expect_empty_dir graph_out
 # --- Train, save, checkpoint round trip --------------------------------------
 make_data data
 model="$root/examples/mnist/mlp_leaky.pbtxt"
-train_flags=(--data data --seed 5 --threads 1 --batch-size 48 --lr 0.05)
+# --eval-test: the checkpoint's last test metrics are what eval must match.
+train_flags=(--data data --seed 5 --threads 1 --batch-size 48 --lr 0.05 --eval-test)
 "$nabla" train "$model" "${train_flags[@]}" --epochs 2 --save run.ckpt >train.out 2>train.err ||
   fail "train: $(cat train.err)"
 [[ $(grep -c '^epoch ' train.out) == 2 ]] || fail "expected two epoch lines: $(cat train.out)"

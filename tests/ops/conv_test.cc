@@ -9,7 +9,7 @@
 #include "graph/apply.h"
 #include "graph/init.h"
 #include "graph/registry.h"
-#include "tests/ops/gradient_check.h"
+#include "graph/gradcheck.h"
 #include "tests/ops/op_test_util.h"
 
 namespace nabla {
@@ -227,10 +227,10 @@ struct HalvedWeightGradient {
 };
 
 TEST(Conv2D, GradientCheckPassesAndCatchesAWrongWeightGradient) {
-  EXPECT_TRUE(testing::CheckGradients(RegisteredConv()).empty());
+  EXPECT_TRUE(CheckGradients(RegisteredConv()).empty());
   OpSchema broken = RegisteredConv();
   broken.Kernels<HalvedWeightGradient>();
-  std::vector<std::string> problems = testing::CheckGradients(broken);
+  std::vector<std::string> problems = CheckGradients(broken);
   ASSERT_FALSE(problems.empty());
   EXPECT_TRUE(Mentions(problems[0], {"Conv2D sample 0", "(weight)"}));
 }

@@ -10,7 +10,7 @@
 #include "graph/apply.h"
 #include "graph/module.h"
 #include "graph/registry.h"
-#include "tests/ops/gradient_check.h"
+#include "graph/gradcheck.h"
 #include "tests/ops/op_test_util.h"
 
 namespace nabla {
@@ -130,7 +130,7 @@ TEST(BatchNorm, StateOfTheWrongShapeIsRefused) {
 }
 
 TEST(BatchNorm, PassesTheGradientCheckInBothModes) {
-  EXPECT_EQ(testing::CheckGradients(OpRegistry::Global().Get("BatchNorm")),
+  EXPECT_EQ(CheckGradients(OpRegistry::Global().Get("BatchNorm")),
             std::vector<std::string>{});
 }
 

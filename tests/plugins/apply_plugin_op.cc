@@ -10,7 +10,7 @@
 #include "graph/module.h"
 #include "graph/registry.h"
 #include "plugins/loader.h"
-#include "tests/ops/gradient_check.h"
+#include "graph/gradcheck.h"
 
 int main(int argc, char** argv) {
   if (argc < 4) {
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
     for (int64_t k = 0; k < y.size(); ++k) std::printf(" %g", y.at(k));
     std::printf("\n");
     std::vector<std::string> problems =
-        nabla::testing::CheckGradients(nabla::OpRegistry::Global().Get(op));
+        nabla::CheckGradients(nabla::OpRegistry::Global().Get(op));
     for (const std::string& p : problems) std::fprintf(stderr, "%s\n", p.c_str());
     std::printf("gradient check: %s\n", problems.empty() ? "ok" : "FAILED");
     return problems.empty() ? 0 : 1;

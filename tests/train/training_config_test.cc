@@ -56,6 +56,56 @@ TEST(TrainingConfig, ProtoRoundTripKeepsEveryField) {
   EXPECT_EQ(TrainingConfigFromProto(old).lr_schedule, "constant");
 }
 
+TEST(TrainingConfig, ValidationAndStepLogging) {
+  TrainingConfig c;
+  c.val_split = 0.2;
+  c.eval_test = true;
+  c.log_every = 5;
+  EXPECT_TRUE(ValidateTrainingConfig(c).empty());
+  const TrainingConfig back = TrainingConfigFromProto(TrainingConfigToProto(c));
+  EXPECT_EQ(back.val_split, 0.2);
+  EXPECT_TRUE(back.eval_test);
+  EXPECT_EQ(back.log_every, 5);
+  c.val_split = 1;
+  c.log_every = -2;
+  EXPECT_EQ(ValidateTrainingConfig(c),
+            (std::vector<std::string>{
+                "--val-split must be in [0, 1) (the fraction of the training split held out), "
+                "found 1",
+                "--log-every must be >= 0 (steps; 0: no step rows), found -2"}));
+}
+
+// --val-split changes the training data, so it conflicts like --lr;
+// --eval-test and --log-every only change what is measured.
+TEST(ResumeConfig, ValSplitConflictsMeasurementFlagsDoNot) {
+  TrainingConfig saved;
+  saved.val_split = 0.1;
+  saved.log_every = 10;
+  saved.eval_test = true;
+  TrainingConfig requested;
+  requested.val_split = 0.3;
+  requested.log_every = 2;
+  requested.eval_test = false;
+  // Not given: the checkpoint's values.
+  TrainingConfig kept = ResolveResumeConfig(saved, requested, {}, false, 1, "a.ckpt");
+  EXPECT_EQ(kept.val_split, 0.1);
+  EXPECT_EQ(kept.log_every, 10);
+  EXPECT_TRUE(kept.eval_test);
+  TrainingConfig changed =
+      ResolveResumeConfig(saved, requested, {"log-every", "eval-test"}, false, 1, "a.ckpt");
+  EXPECT_EQ(changed.log_every, 2);
+  EXPECT_FALSE(changed.eval_test);
+  EXPECT_TRUE(changed.config_changes.empty());
+  try {
+    ResolveResumeConfig(saved, requested, {"val-split"}, false, 1, "a.ckpt");
+    ADD_FAILURE() << "a different --val-split was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--val-split 0.3 (the checkpoint trained with 0.1)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(ResumeConfig, TheCheckpointsConfigWinsOverDefaults) {
   TrainingConfig saved;
   saved.lr = 0.05;

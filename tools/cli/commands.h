@@ -16,6 +16,10 @@ int EvalCommand(const std::vector<std::string>& args);
 int ConvertCommand(const std::vector<std::string>& args);
 int ExportCommand(const std::vector<std::string>& args);  // export_command.cc
 int ImportCommand(const std::vector<std::string>& args);  // import_command.cc
+int PlotCommand(const std::vector<std::string>& args);     // plot_command.cc
+int PredictCommand(const std::vector<std::string>& args);  // predict_command.cc
+int InspectCommand(const std::vector<std::string>& args);  // inspect_command.cc
+int GradcheckCommand(const std::vector<std::string>& args);  // gradcheck_command.cc
 
 }  // namespace nabla::cli
 

@@ -26,6 +26,8 @@ enum ExitCode {
   // checkpoint (--save) and metrics (--metrics) were written. A second
   // signal aborts at once with the signal's default action instead.
   kExitInterrupted = 6,
+  // nabla gradcheck: some op's backward disagrees with finite differences.
+  kExitCheckFailed = 7,
 };
 
 int ExitCodeFor(ErrorCode code);
@@ -69,6 +71,11 @@ bool SameFile(const std::string& a, const std::string& b);
 
 // Writes a floating value as JSON: non-finite values are `null`.
 std::string JsonNumber(double value);
+// The same with `digits` significant digits (9 reads a float back exactly,
+// 17 a double).
+std::string JsonNumber(double value, int digits);
+// A JSON string literal: quotes, backslashes and control characters escaped.
+std::string JsonString(const std::string& text);
 
 // SIGINT and SIGTERM while alive: the first sets stop() (and says on
 // stderr that the step finishes and the run is saved); the second gets the

@@ -4,6 +4,7 @@
 #include "graph/model.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
+#include "train/checkpoint_tensors.h"
 #include "train/checkpoint_text.h"
 
 namespace nabla::cli {
@@ -32,9 +33,11 @@ int ConvertCommand(const std::vector<std::string>& args) {
   options.add_options()
       ("in", po::value<std::string>(), "input file")
       ("out", po::value<std::string>(), "output file")
+      ("weights-only", po::bool_switch(),
+       "checkpoints: drop the optimiser state (for eval and export; the result cannot resume)")
       ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
   po::variables_map vm;
-  if (!ParseArgs("convert", "IN OUT [--plugin LIB]...   (graph files: .pbtxt <-> .pb; "
+  if (!ParseArgs("convert", "IN OUT [--weights-only] [--plugin LIB]...   (graph files: .pbtxt <-> .pb; "
                  "checkpoints: .ckpt <-> .ckpt.txt)", args, options, {"in", "out"}, &vm)) {
     return kExitOk;
   }
@@ -52,8 +55,17 @@ int ConvertCommand(const std::vector<std::string>& args) {
       throw UsageError("nabla convert: " + in + " is a checkpoint, so OUT must end in .ckpt "
                        "(binary) or .ckpt.txt (text), found '" + out + "'");
     }
-    ConvertCheckpointFile(in, out);
+    if (vm["weights-only"].as<bool>()) {
+      WriteCheckpointFile(out, WeightsOnly(ReadCheckpointFile(in)));
+    } else {
+      ConvertCheckpointFile(in, out);
+    }
   } else {
+    if (vm["weights-only"].as<bool>()) {
+      throw UsageError("nabla convert: --weights-only is for checkpoints, and " + in +
+                       " is not one (a checkpoint ends in .ckpt or .ckpt.txt or starts with "
+                       "NABLACKP)");
+    }
     if (out_checkpoint) {
       throw UsageError("nabla convert: " + in + " is not a checkpoint, so OUT cannot be one ('" +
                        out + "'); graph files convert to .pb (binary) or .pbtxt (text)");

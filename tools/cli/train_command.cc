@@ -9,6 +9,7 @@
 
 #include "data/augment.h"
 #include "data/dataset_dir.h"
+#include "data/validation_split.h"
 #include "graph/atomic_file.h"
 #include "graph/model.h"
 #include "graph/parallel.h"
@@ -31,23 +32,40 @@ constexpr char kUsage[] =
     "      [--seed S] [--threads T] [--resume CKPT] [--set NODE.ATTR=VALUE]...\n"
     "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]\n"
     "      [--save-every N] [--override-config] [--augment shift=PIXELS,rotate=DEGREES,scale=FRACTION|none]\n"
-    "      [--backend auto|eigen|dnnl] [--precision float32|bf16]";
+    "      [--backend auto|eigen|dnnl] [--precision float32|bf16] [--val-split F] [--eval-test]\n"
+    "      [--log-every N]";
 
-// One row per epoch; tracked parameters (--track) add a column each with
-// the parameter's mean value at the end of the epoch.
+// One row per epoch (row = "epoch"), and with --log-every one per logged
+// step before the row of its epoch (row = "step": epoch, step, train_loss =
+// that step's loss, lr; the other cells empty). Tracked parameters
+// (--track) add a column each with the parameter's mean value at the end
+// of the epoch. The first five columns are those of earlier versions.
 std::string MetricsCsv(const std::vector<EpochResult>& history,
+                       const std::vector<StepResult>& steps,
                        const std::vector<std::string>& tracked,
                        const std::vector<std::vector<double>>& tracked_values,
                        const std::string& diverged) {
   std::ostringstream csv;
   csv.precision(9);
-  csv << "epoch,train_loss,test_loss,test_accuracy,seconds";
+  csv << "epoch,train_loss,test_loss,test_accuracy,seconds,train_accuracy,val_loss,val_accuracy,"
+         "lr,step,row";
   for (const std::string& name : tracked) csv << "," << name;
   csv << ",diverged_at\n";
+  const std::string blank_tracked(tracked.size(), ',');
+  size_t next_step = 0;
+  auto step_rows = [&](int64_t through_epoch) {
+    for (; next_step < steps.size() && steps[next_step].epoch <= through_epoch; ++next_step) {
+      const StepResult& s = steps[next_step];
+      csv << s.epoch << "," << s.loss << ",,,,,,," << s.lr << "," << s.step << ",step"
+          << blank_tracked << ",\n";
+    }
+  };
   for (size_t i = 0; i < history.size(); ++i) {
     const EpochResult& r = history[i];
+    step_rows(r.epoch);
     csv << r.epoch << "," << r.train_loss << "," << r.test_loss << "," << r.test_accuracy << ","
-        << r.seconds;
+        << r.seconds << "," << r.train_accuracy << "," << r.val_loss << "," << r.val_accuracy
+        << "," << r.lr << ",,epoch";  // step: empty on epoch rows
     for (size_t k = 0; k < tracked.size(); ++k) {
       csv << ",";
       // Epochs before a --resume have no tracked values (NaN): blank.
@@ -58,8 +76,10 @@ std::string MetricsCsv(const std::vector<EpochResult>& history,
     }
     csv << ",\n";
   }
+  // Steps of an epoch that did not finish (interrupted or diverged).
+  step_rows(INT64_MAX);
   if (!diverged.empty()) {
-    csv << ",,,,";
+    csv << ",,,,,,,,,,";
     for (size_t k = 0; k < tracked.size(); ++k) csv << ",";
     csv << ",\"" << diverged << "\"\n";
   }
@@ -152,7 +172,10 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("metrics", po::value<std::string>(), "write per-epoch metrics as CSV (rewritten after every epoch)")
       ("track", po::value<std::vector<std::string>>()->composing(), "add a parameter's mean value per epoch to the metrics (repeatable, e.g. act1.slope)")
       ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library (repeatable)")
-      ("check-numerics", po::bool_switch(), "name the first node whose output goes non-finite");
+      ("check-numerics", po::bool_switch(), "name the first node whose output goes non-finite")
+      ("val-split", po::value<double>()->default_value(0.0), "hold out this fraction of the training split (seeded by --seed) and evaluate it every epoch")
+      ("eval-test", po::bool_switch(), "evaluate the test split every epoch (off: tune on --val-split, not on the test set)")
+      ("log-every", po::value<int64_t>()->default_value(0), "add a metrics row every N steps (step, loss, lr); 0: none");
   AddExecutionOptions(&options);
   po::variables_map vm;
   if (!ParseArgs("train", kUsage, args, options, {"model"}, &vm)) return kExitOk;
@@ -173,6 +196,9 @@ int TrainCommand(const std::vector<std::string>& args) {
   requested.backend = execution.backend;
   requested.precision = PrecisionName(execution.precision);
   if (vm.count("set")) requested.overrides = vm["set"].as<std::vector<std::string>>();
+  requested.val_split = vm["val-split"].as<double>();
+  requested.eval_test = vm["eval-test"].as<bool>();
+  requested.log_every = vm["log-every"].as<int64_t>();
   try {
     requested.augment = data::AugmentToString(data::ParseAugment(vm["augment"].as<std::string>()));
   } catch (const Error& e) {
@@ -211,8 +237,10 @@ int TrainCommand(const std::vector<std::string>& args) {
   if (!resume.empty()) {
     checkpoint = ReadCheckpointFile(resume);
     std::set<std::string> explicit_flags;
-    for (const std::string& flag : ResumableConfigFlags()) {
-      if (vm.count(flag) && !vm[flag].defaulted()) explicit_flags.insert(flag);
+    for (const auto* flags : {&ResumableConfigFlags(), &MeasurementConfigFlags()}) {
+      for (const std::string& flag : *flags) {
+        if (vm.count(flag) && !vm[flag].defaulted()) explicit_flags.insert(flag);
+      }
     }
     // A checkpoint that never trained and records no configuration (one
     // written by `nabla import`) starts from the command line's.
@@ -245,9 +273,24 @@ int TrainCommand(const std::vector<std::string>& args) {
   std::shared_ptr<GraphModel> model = GraphModel::Load(model_path, config.overrides);
   const std::string& data_arg = config.data;
   data::Dataset train = data::LoadSplit(data_arg, data::Split::kTrain);
-  std::unique_ptr<data::Dataset> test = LoadTestSplitIfPresent(data_arg);
+  // The test split only when asked for: a run tuned on its per-epoch test
+  // numbers has no test result left.
+  std::unique_ptr<data::Dataset> test =
+      config.eval_test ? LoadTestSplitIfPresent(data_arg) : nullptr;
+  data::Dataset validation;
+  if (config.val_split > 0) {
+    try {
+      data::TrainValidation parts = data::SplitValidation(train, config.val_split, config.seed);
+      train = std::move(parts.train);
+      validation = std::move(parts.validation);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kInvalidArgument) throw;
+      throw UsageError("nabla train: " + std::string(e.what()));
+    }
+  }
 
   Trainer trainer(model.get(), config);
+  if (config.val_split > 0) trainer.set_validation(&validation);
   std::vector<std::string> tracked;
   if (vm.count("track")) tracked = vm["track"].as<std::vector<std::string>>();
   std::vector<Variable> tracked_params;
@@ -271,6 +314,9 @@ int TrainCommand(const std::vector<std::string>& args) {
             << " parameters) on " << train.size << " samples of " << data_arg << ", "
             << NumThreads() << " thread(s), backend " << execution.backend << ", "
             << PrecisionName(execution.precision)
+            << (config.val_split > 0
+                    ? ", " + std::to_string(validation.size) + " held out for validation"
+                    : "")
             << (threads_note.empty() ? "" : " (" + threads_note + ")") << "\n";
   ProgressBar bar;
   auto on_step = [&](const StepProgress& p) {
@@ -285,14 +331,20 @@ int TrainCommand(const std::vector<std::string>& args) {
     bar.Clear();
     std::vector<double>& values = tracked_values.emplace_back();
     for (const Variable& p : tracked_params) values.push_back(p.value().array<float>().mean());
-    std::printf("epoch %lld/%lld  train_loss %.4f  test_loss %.4f  test_acc %.2f%%  %.1fs\n",
+    std::printf("epoch %lld/%lld  train_loss %.4f  train_acc %.2f%%",
                 static_cast<long long>(r.epoch), static_cast<long long>(config.epochs),
-                r.train_loss, r.test_loss, 100 * r.test_accuracy, r.seconds);
+                r.train_loss, 100 * r.train_accuracy);
+    if (config.val_split > 0) {
+      std::printf("  val_loss %.4f  val_acc %.2f%%", r.val_loss, 100 * r.val_accuracy);
+    }
+    if (test) std::printf("  test_loss %.4f  test_acc %.2f%%", r.test_loss, 100 * r.test_accuracy);
+    std::printf("  lr %.6g  %.1fs\n", r.lr, r.seconds);
     std::fflush(stdout);
     // Every epoch's row is on disk when the epoch ends (atomically: a
     // reader never sees half a file).
     if (!metrics.empty()) {
-      WriteFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, ""));
+      WriteFileAtomic(metrics, MetricsCsv(trainer.history(), trainer.step_history(), tracked,
+                                          tracked_values, ""));
     }
     if (save_every > 0 && r.epoch % save_every == 0 && r.epoch < config.epochs) {
       save_checkpoint("after epoch " + std::to_string(r.epoch));
@@ -306,13 +358,15 @@ int TrainCommand(const std::vector<std::string>& args) {
   } catch (const Error& e) {
     bar.Clear();
     if (e.code() == ErrorCode::kDiverged && !metrics.empty()) {
-      WriteFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, e.what()));
+      WriteFileAtomic(metrics, MetricsCsv(trainer.history(), trainer.step_history(), tracked,
+                                          tracked_values, e.what()));
     }
     throw;
   }
   bar.Clear();
   if (!metrics.empty()) {
-    WriteFileAtomic(metrics, MetricsCsv(trainer.history(), tracked, tracked_values, ""));
+    WriteFileAtomic(metrics, MetricsCsv(trainer.history(), trainer.step_history(), tracked,
+                                          tracked_values, ""));
   }
   if (!save.empty()) {
     save_checkpoint(finished ? "after the last epoch" : "at the interrupt");

@@ -9,7 +9,7 @@ source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/examples/mnist/mnist_test_lib.sh"
 graph="$root/examples/mnist/mlp_leaky.pbtxt"
 start=$SECONDS
 "$nabla" train "$graph" --data mnist-digits --epochs 5 --lr 0.1 --momentum 0.9 \
-  --batch-size 256 --seed 0 --threads 1 --save model.ckpt --metrics metrics.csv \
+  --batch-size 256 --seed 0 --threads 1 --eval-test --save model.ckpt --metrics metrics.csv \
   >train.log 2>&1 || { cat train.log; fail "nabla train failed"; }
 "$nabla" eval "$graph" --weights model.ckpt --data mnist-digits --json --threads 1 \
   >eval.json 2>eval.err || { cat eval.err; fail "nabla eval failed"; }

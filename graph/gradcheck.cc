@@ -1,17 +1,18 @@
-#include "tests/ops/gradient_check.h"
+#include "graph/gradcheck.h"
 
 #include <cmath>
+#include <exception>
 #include <sstream>
 
 #include "graph/apply.h"
 #include "graph/init.h"
 #include "graph/variable.h"
 
-namespace nabla::testing {
+namespace nabla {
 namespace {
 
 constexpr double kStep = 1e-6;
-constexpr double kTolerance = 1e-5;
+constexpr double kTolerance = kGradCheckTolerance;
 
 double DrawAwayFromKinks(const GradSample& sample, Rng* rng) {
   for (;;) {
@@ -47,10 +48,8 @@ double Objective(const OpCall& call, const std::vector<Variable>& inputs,
   return total;
 }
 
-}  // namespace
-
-std::vector<std::string> CheckGradients(const OpSchema& op) {
-  std::vector<std::string> problems;
+void CheckAllSamples(const OpSchema& op, GradCheckResult* result) {
+  std::vector<std::string>& problems = result->problems;
   Rng rng(42);
   // Ops with state are checked in both modes: training (statistics from
   // the batch) and eval (from the state).
@@ -85,6 +84,20 @@ std::vector<std::string> CheckGradients(const OpSchema& op) {
       for (int64_t k = 0; k < t.size(); ++k) t.data<double>()[k] = rng.Uniform(-1, 1);
       inputs.emplace_back(t, true);
       names.push_back(p.name);
+    }
+    // One entry per input that takes a gradient; entry[i] indexes them.
+    std::vector<int64_t> entry(inputs.size(), -1);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i].requires_grad()) continue;
+      GradCheckEntry e;
+      e.sample = static_cast<int64_t>(s);
+      e.mode = op.states().empty() ? "" : mode ? "training" : "eval";
+      e.index = static_cast<int64_t>(i);
+      e.name = names[i];
+      e.is_param = i >= sample.input_shapes.size();
+      e.elements = inputs[i].value().size();
+      entry[i] = static_cast<int64_t>(result->entries.size());
+      result->entries.push_back(e);
     }
 
     // State: the spec's initial values, then one training-mode forward on
@@ -146,6 +159,8 @@ std::vector<std::string> CheckGradients(const OpSchema& op) {
                  << k << "]: accumulated gradient " << sum.at(k) << ", expected prior "
                  << prior[i].at(k) << " + " << fresh[i].at(k);
             problems.push_back(line.str());
+            result->entries[entry[i]].accumulates = false;
+            result->entries[entry[i]].pass = false;
           }
         }
         inputs[i].mutable_grad() = fresh[i];
@@ -166,7 +181,19 @@ std::vector<std::string> CheckGradients(const OpSchema& op) {
         *x = saved;
         double numeric = (plus - minus) / (2 * kStep);
         double analytic = grad.defined() ? grad.at(k) : 0.0;
-        if (std::abs(numeric - analytic) > kTolerance * std::max(1.0, std::abs(numeric))) {
+        GradCheckEntry& e = result->entries[entry[i]];
+        // Written so that a NaN error fails and stays the worst.
+        const double error = std::abs(numeric - analytic) / std::max(1.0, std::abs(numeric));
+        const bool worse = std::isnan(error) ? !std::isnan(e.max_error)
+                                             : (k == 0 || error > e.max_error);
+        if (worse) {
+          e.max_error = error;
+          e.worst = k;
+          e.analytic = analytic;
+          e.numeric = numeric;
+        }
+        if (!(error <= kTolerance)) {
+          e.pass = false;
           std::ostringstream line;
           line << label << " input " << i << " (" << names[i] << ") ["
                << k << "]: analytic " << analytic << ", numeric " << numeric;
@@ -175,7 +202,29 @@ std::vector<std::string> CheckGradients(const OpSchema& op) {
       }
     }
   }
-  return problems;
 }
 
-}  // namespace nabla::testing
+}  // namespace
+
+GradCheckResult RunGradCheck(const OpSchema& op) {
+  GradCheckResult result;
+  result.op = op.name();
+  if (op.samples().empty()) {
+    result.problems.push_back(op.name() + ": declares no gradient-check samples, so nothing "
+                              "checks its backward (add one with OpSchema::Sample)");
+    return result;
+  }
+  // A kernel or shape function that throws on its own sample fails the
+  // check rather than ending the caller (nabla gradcheck goes on to the
+  // next op).
+  try {
+    CheckAllSamples(op, &result);
+  } catch (const std::exception& e) {
+    result.problems.push_back(op.name() + ": threw while checking its samples: " + e.what());
+  }
+  return result;
+}
+
+std::vector<std::string> CheckGradients(const OpSchema& op) { return RunGradCheck(op).problems; }
+
+}  // namespace nabla
