@@ -143,7 +143,7 @@ cat eval.out
 # The same network, seed, optimiser and batches as `nabla train` on
 # mlp_leaky.pbtxt: the same losses, and the same test accuracy.
 "$prefix/bin/nabla" train "$root/examples/mnist/mlp_leaky.pbtxt" --data mnist-digits \
-  --epochs 2 --threads 1 >cli.out 2>&1
+  --epochs 2 --threads 1 --eval-test >cli.out 2>&1
 cat cli.out
 for epoch in 1 2; do
   ours=$(sed -n "s/^epoch $epoch  train loss \([0-9.]*\) .*/\1/p" train.out)

@@ -12,6 +12,7 @@
 #include "graph/registry.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
+#include "tools/cli/help.h"
 
 namespace nabla::cli {
 namespace {
@@ -49,12 +50,11 @@ int GradcheckCommand(const std::vector<std::string>& args) {
                      "\nusage: nabla gradcheck " + usage);
   }
   if (vm.count("help")) {
-    std::cout << "usage: nabla gradcheck " << usage << "\n\n"
+    std::cout << FormatHelp("gradcheck", usage, all, {"op"}) << "\n"
               << "Checks each op's backward against central finite differences in float64, on\n"
                  "the samples its schema declares; error = |numeric - analytic| / max(1, "
                  "|numeric|),\nPASS below "
-              << kGradCheckTolerance << ".\n\n"
-              << all;
+              << kGradCheckTolerance << ".\n";
     return kExitOk;
   }
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());

@@ -31,6 +31,7 @@
 #include "graph/atomic_file.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
+#include "tools/cli/help.h"
 
 extern char** environ;
 
@@ -265,7 +266,7 @@ int PlotCommand(const std::vector<std::string>& args) {
   try {
     po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
     if (vm.count("help")) {
-      std::cout << "usage: nabla plot " << usage << "\n\n" << all;
+      std::cout << FormatHelp("plot", usage, all, {"metrics"});
       return kExitOk;
     }
     po::notify(vm);

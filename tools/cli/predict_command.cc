@@ -39,7 +39,8 @@ int PredictCommand(const std::vector<std::string>& args) {
   AddExecutionOptions(&options);
   po::variables_map vm;
   if (!ParseArgs("predict", "MODEL --weights CKPT --data DATA [--split test|train] --out "
-                 "PREDS.csv [--backend B] [--precision P]", args, options, {"model"}, &vm)) {
+                 "PREDS.csv [--batch-size 1000] [--threads T] [--set NODE.ATTR=VALUE]... "
+                 "[--plugin LIB]... [--backend B] [--precision P]", args, options, {"model"}, &vm)) {
     return kExitOk;
   }
   const std::string split_name = vm["split"].as<std::string>();
