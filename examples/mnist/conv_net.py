@@ -28,6 +28,7 @@ Writes into OUT (default examples/mnist/results/conv_net/, or
 conv_net-fashion-mnist/):
   tuning.csv, tuning_summary.csv, tuning.png/.svg, tuning_curves.png/.svg
   final_per_epoch.csv, final.csv (per seed: eval --json numbers),
+  final_error.png/.svg (test error per epoch and seed, log scale),
   final.png/.svg, eval/*.json (raw `nabla eval --json` output)
   checkpoints/final_seed_K.ckpt (not committed)
   runs/, commands.txt, run_info.json, *.gp, *.dat
@@ -35,8 +36,10 @@ conv_net-fashion-mnist/):
   python3 examples/mnist/conv_net.py
   python3 examples/mnist/conv_net.py --data fashion-mnist
   python3 examples/mnist/conv_net.py --quick       # 1 epoch per stage
+  python3 examples/mnist/conv_net.py --replot      # figures from OUT's CSVs again
 """
 
+import csv
 import datetime
 import json
 import os
@@ -97,6 +100,8 @@ def parse_args(argv):
     parser.add_argument("--only", help="comma-separated candidate names to try (default all)")
     parser.add_argument("--validate", action="store_true",
                         help="run the tuning stage even with a single candidate")
+    parser.add_argument("--replot", action="store_true",
+                        help="redraw the per-epoch figures from OUT's CSV files; no training")
     parser.add_argument("--official-test", default=None,
                         help="IDX folder with the official MNIST t10k files (default %s "
                              "when --data is mnist-digits and it exists; '' to skip)"
@@ -152,33 +157,74 @@ def epoch_rows(label, seed, result):
 EPOCH_HEADER = ["run", "seed", "epoch", "train_loss", "test_loss", "test_accuracy", "seconds"]
 
 
-def plot_tuning_curves(out_dir, names, results, title):
-    blocks = ["\n".join("%d %.9g" % (row["epoch"], row["test_accuracy"]) for row in r.rows)
-              for r in results]
-    with open(os.path.join(out_dir, "tuning_curves.dat"), "w") as f:
+def plot_errors(out_dir, stem, title, names, results, ylabel):
+    """Test (or validation) error in % per epoch, log scale, one line per run."""
+    blocks = ["\n".join("%d %.9g" % (row["epoch"], 100 * (1 - row["test_accuracy"]))
+                        for row in r.rows) for r in results]
+    with open(os.path.join(out_dir, stem + ".dat"), "w") as f:
         f.write("\n\n\n".join(blocks) + "\n")
-    plots = ", \\\n     ".join("'tuning_curves.dat' index %d using 1:2 with linespoints pt 7 "
-                               "ps 0.5 title '%s'" % (i, n) for i, n in enumerate(names))
+    plots = ", \\\n     ".join("'%s.dat' index %d using 1:2 with linespoints pt 7 ps 0.5 "
+                               "title '%s'" % (stem, i, n) for i, n in enumerate(names))
     body = """set title "%s"
 set grid
-set key bottom right
+set key top right
 set xlabel 'epoch'
-set ylabel 'validation accuracy'
-set yrange [0.95:1]
-plot %s""" % (title, plots)
-    lib.run_gnuplot(os.path.join(out_dir, "tuning_curves.gp"),
-                    lib.both_terminals("tuning_curves", body), out_dir)
+set ylabel '%s (log scale)'
+set logscale y
+plot %s""" % (title, ylabel, plots)
+    lib.run_gnuplot(os.path.join(out_dir, stem + ".gp"),
+                    lib.both_terminals(stem, body), out_dir)
+
+
+def plot_all(args, out_dir, tuned, final_name, final_seeds, model, desc):
+    """The per-epoch figures, from the --metrics CSVs under OUT/runs."""
+    runs = os.path.join(out_dir, "runs")
+    if tuned:
+        names = [c[0] for c in args.candidates]
+        plot_errors(out_dir, "tuning_curves",
+                    "candidates on the validation split (1/%d of %s train), 1 seed"
+                    % (args.val_every, args.data), names,
+                    [lib.read_metrics(os.path.join(runs, "tune_%s_seed_0.csv" % n))
+                     for n in names], "validation error %")
+    final = [lib.read_metrics(os.path.join(runs, "final_seed_%d.csv" % s))
+             for s in range(final_seeds)]
+    title = "%s: %s (%s), all of %s train, %d seed(s)" % (model, final_name, desc, args.data,
+                                                           len(final))
+    plot_errors(out_dir, "final_error", title, ["seed %d" % s for s in range(len(final))],
+                final, "%s test error %%" % args.data)
+    deep_net.plot_curves(out_dir, "final", title + "; curves: %s test split" % args.data,
+                         deep_net.per_epoch_summary(final), final)
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     started = datetime.datetime.now()
+    if args.replot:
+        return replot(args)
     nabla, out_dir, runner = lib.prepare(args, EXPERIMENT, ("runs", "eval", "checkpoints"))
     tmp = tempfile.mkdtemp(prefix="conv_net_data_")
     try:
         return run(args, nabla, out_dir, runner, tmp, started)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def replot(args):
+    out_dir = lib.default_out(args, EXPERIMENT)
+    lib.require_gnuplot()
+    chosen = args.candidates[0]
+    summary = os.path.join(out_dir, "tuning_summary.csv")
+    tuned = os.path.exists(summary)
+    if tuned:
+        with open(summary, newline="") as f:
+            name = next(r["candidate"] for r in csv.DictReader(f) if r["chosen"] == "yes")
+        chosen = next(c for c in args.candidates if c[0] == name)
+    seeds = 0
+    while os.path.exists(os.path.join(out_dir, "runs", "final_seed_%d.csv" % seeds)):
+        seeds += 1
+    plot_all(args, out_dir, tuned, chosen[0], seeds, chosen[2], chosen[1])
+    print("redrew the figures in %s" % out_dir)
+    return 0
 
 
 def tune(args, out_dir, runner, tmp):
@@ -221,7 +267,6 @@ def tune(args, out_dir, runner, tmp):
         title = ("candidates on the validation split (1/%d of %s train), 1 seed; chosen: %s"
                  % (args.val_every, args.data, best[0]))
         deep_net.plot_tuning(out_dir, [row[:8] for row in summary], title)
-        plot_tuning_curves(out_dir, [c[0] for c in args.candidates], results, title)
     print("chosen: %s, validation accuracy %.4f" % (best[0], best[5]), flush=True)
     return next(c for c in args.candidates if c[0] == best[0])
 
@@ -261,10 +306,8 @@ def run(args, nabla, out_dir, runner, tmp, started):
         # Rewritten after every seed, so a run stopped early keeps what finished.
         write_final(out_dir, final_rows, final, name)
     if not args.no_plot:
-        deep_net.plot_curves(out_dir, "final", "%s: %s (%s), %s train split, %d seed(s); "
-                             "curves: %s test split" % (model, name, desc, args.data, len(final),
-                                                        args.data),
-                             deep_net.per_epoch_summary(final), final)
+        plot_all(args, out_dir, len(args.candidates) > 1 or args.validate, name, len(final),
+                 model, desc)
     stats = write_final(out_dir, final_rows, final, name)
     print("final %s: %s test accuracy %.4f +- %.4f" % (name, args.data, stats[0][4],
                                                        stats[1][4]))

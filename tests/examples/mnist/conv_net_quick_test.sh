@@ -35,7 +35,7 @@ grep -q '^0,1,,[0-9.e-]*,[0-9.]*,[0-9.]*,2000,,,$' quick/final.csv ||
 [[ -s quick/checkpoints/final_seed_0.ckpt ]] || fail "no checkpoints/final_seed_0.ckpt"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["samples"] == 2000, d' \
   quick/eval/final_seed_0_mnist-digits.json || fail "eval json"
-for f in tuning tuning_curves final; do
+for f in tuning tuning_curves final final_error; do
   expect_image "quick/$f.png"
   expect_image "quick/$f.svg"
 done
