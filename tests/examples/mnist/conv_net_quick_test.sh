@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# examples/mnist/conv_net.py --quick: both stages (tuning on the carved-out
+# validation split with --augment, final run with checkpoint and
+# `nabla eval --json`) run end to end and write their tables and figures.
+source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/examples/mnist/mnist_test_lib.sh"
+
+start=$SECONDS
+python3 "$scripts/conv_net.py" --quick --official-test '' --nabla "$nabla" --threads 1 \
+  --out quick >quick.log 2>&1 || { cat quick.log; fail "conv_net.py --quick failed"; }
+echo "conv_net.py --quick: $((SECONDS - start)) s"
+
+grep -q 'made .*val: 7000 train, 1000 validation' quick.log ||
+  fail "validation split: $(cat quick.log)"
+check_csv quick/tuning.csv \
+  --header candidate,seed,epochs_done,final_train_loss,val_loss,val_accuracy,diverged_at,seconds \
+  --rows 2 --finite epochs_done,final_train_loss,val_loss,val_accuracy,seconds \
+  --range val_accuracy:0:1
+[[ "$(grep -c ',yes$' quick/tuning_summary.csv)" == 1 ]] ||
+  fail "exactly one candidate should be chosen: $(cat quick/tuning_summary.csv)"
+# The chosen one has the best validation accuracy.
+python3 - quick/tuning.csv quick/tuning_summary.csv <<'PY' || fail "choice"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+best = max(rows, key=lambda r: float(r["val_accuracy"]))["candidate"]
+chosen = [r["candidate"] for r in csv.DictReader(open(sys.argv[2])) if r["chosen"] == "yes"]
+assert chosen == [best], (chosen, best)
+PY
+grep -q -- '--augment shift=3,rotate=12,scale=0.1' quick/commands.txt ||
+  fail "no augmented candidate: $(cat quick/commands.txt)"
+check_csv quick/final.csv \
+  --header seed,epochs_done,diverged_at,seconds,data_test_accuracy,data_test_loss,data_test_samples,official_mnist_test_accuracy,official_mnist_test_loss,official_mnist_test_samples \
+  --rows 3 --finite data_test_accuracy,data_test_loss --range data_test_accuracy:0:1
+grep -q '^0,1,,[0-9.e-]*,[0-9.]*,[0-9.]*,2000,,,$' quick/final.csv ||
+  fail "final.csv seed 0 row: $(cat quick/final.csv)"
+[[ -s quick/checkpoints/final_seed_0.ckpt ]] || fail "no checkpoints/final_seed_0.ckpt"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["samples"] == 2000, d' \
+  quick/eval/final_seed_0_mnist-digits.json || fail "eval json"
+for f in tuning tuning_curves final final_error; do
+  expect_image "quick/$f.png"
+  expect_image "quick/$f.svg"
+done
+echo PASS
