@@ -13,7 +13,7 @@ graph="$root/examples/mnist/cnn_bn_small.pbtxt"
 start=$SECONDS
 "$nabla" train "$graph" --data mnist-digits --epochs 4 --lr 0.02 --momentum 0.9 \
   --batch-size 32 --lr-schedule cosine --seed 0 --threads 1 --save model.ckpt \
-  --metrics metrics.csv >train.log 2>&1 || { cat train.log; fail "nabla train failed"; }
+  --eval-test --metrics metrics.csv >train.log 2>&1 || { cat train.log; fail "nabla train failed"; }
 "$nabla" eval "$graph" --weights model.ckpt --data mnist-digits --json --threads 1 \
   >eval.json 2>eval.err || { cat eval.err; fail "nabla eval failed"; }
 echo "train + eval: $((SECONDS - start)) s; $(cat eval.json)"
