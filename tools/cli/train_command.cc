@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -130,9 +131,13 @@ void CheckParametersFinite(const GraphModel& model, const std::string& when) {
   }
 }
 
+// The shortest decimal that reads back as `value` (so 0.05 is "0.05").
 std::string Exact(double value) {
   char text[32];
-  std::snprintf(text, sizeof(text), "%.17g", value);
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof(text), "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
   return text;
 }
 
