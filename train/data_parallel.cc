@@ -375,8 +375,8 @@ std::string DataParallel::Summary() const {
   std::ostringstream out;
   out.setf(std::ios::fixed);
   out.precision(2);
-  out << "data-parallel over " << size() << " ranks: "
-      << static_cast<double>(GradientBytesPerStep()) / (1 << 20) << " MiB of gradients "
+  out << "data-parallel over " << size() << " ranks: " << GradientBytesPerStep() << " bytes ("
+      << static_cast<double>(GradientBytesPerStep()) / (1 << 20) << " MiB) of gradients "
       << "allreduced per step in " << buckets_.size() << " bucket(s)";
   if (timed_steps_ > 0) {
     out << "; step " << 1e3 * step_seconds_ / timed_steps_ << " ms, of which communication "
