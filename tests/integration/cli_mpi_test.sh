@@ -76,6 +76,38 @@ expect_contains "$(cat r12.err)" "resumed from half1.ckpt at epoch 1, step 8" "r
 [[ $(grep -c "resumed from" r12.err) == 1 ]] || fail "resume message printed by every rank"
 check_close twoA.ckpt r12.ckpt "resume 1 -> 2 vs 2 ranks straight"
 
+# BatchNorm: per-rank batch statistics in training; rank 0's running
+# statistics are broadcast before each evaluation, so the metrics the run
+# records (each rank evaluating a shard) are those of the checkpoint rank 0
+# saves, evaluated in one process.
+cat >bn.pbtxt <<'PB'
+format_version: 1
+name: "BNNet"
+inputs { name: "image" shape { dims: -1 dims: 784 } dtype: "float32" }
+inputs { name: "label" shape { dims: -1 } dtype: "int32" }
+nodes { name: "fc1" op: "Linear" inputs: "image"
+        attrs { key: "in_features" value { i: 784 } } attrs { key: "out_features" value { i: 32 } } }
+nodes { name: "bn1" op: "BatchNorm" inputs: "fc1" attrs { key: "num_features" value { i: 32 } } }
+nodes { name: "act1" op: "ReLU" inputs: "bn1" }
+nodes { name: "fc2" op: "Linear" inputs: "act1"
+        attrs { key: "in_features" value { i: 32 } } attrs { key: "out_features" value { i: 10 } } }
+nodes { name: "loss" op: "SoftmaxCrossEntropy" inputs: "fc2" inputs: "label" }
+outputs: "fc2"
+loss: "loss"
+PB
+"${mpi[@]}" -np 2 "$nabla" train bn.pbtxt "${common[@]}" --epochs 2 --save bn.ckpt >/dev/null \
+  2>bn.err || fail "BatchNorm model, 2 ranks: $(cat bn.err)"
+read -r want_loss want_accuracy < <(last_test_metrics "$(ckpt_text bn.ckpt)")
+"$nabla" eval bn.pbtxt --weights bn.ckpt --data data --json >bn.json 2>bn_eval.err ||
+  fail "eval of the BatchNorm checkpoint: $(cat bn_eval.err)"
+python3 - "$want_loss" "$want_accuracy" bn.json <<'PY' || fail "BatchNorm: recorded test metrics $want_loss $want_accuracy, eval: $(cat bn.json)"
+import json, sys
+got = json.load(open(sys.argv[3]))
+assert abs(got["loss"] - float(sys.argv[1])) <= 1e-5, got
+assert got["accuracy"] == float(sys.argv[2]), got
+PY
+pass "BatchNorm: the 2-rank run's recorded test metrics are its checkpoint's ($want_loss $want_accuracy)"
+
 # Ranks that disagree refuse to start, naming the difference, once.
 run "${mpi[@]}" -np 1 "$nabla" train "$A" "${common[@]}" --epochs 1 : \
   -np 1 "$nabla" train "$A" "${common[@]}" --epochs 1 --momentum 0.5
@@ -116,6 +148,26 @@ fault_run() {  # SIGNAL: stop or kill rank 1 once a checkpoint exists
   "$diff_tool" faulty.ckpt faulty.ckpt >/dev/null || fail "SIG$1: the last checkpoint is damaged"
   pass "SIG$1 on rank 1: exit $rc after ${elapsed}s, checkpoint intact"
 }
+# SIGTERM to rank 1 alone: the stop flag travels with the gradients, both
+# ranks stop after the same step, rank 0 saves (exit 6), and resuming on 2
+# ranks ends bit for bit where an uninterrupted 2-rank run does.
+rm -f rank1.pid
+"${mpi[@]}" -np 2 ./rank.sh "$nabla" train "$A" "${common[@]}" --epochs 100000 --save term.ckpt \
+  >term.out 2>term.err &
+job=$!
+for _ in $(seq 200); do [[ -s rank1.pid ]] && grep -q '^epoch 2/' term.out && break; sleep 0.1; done
+kill -TERM "$(cat rank1.pid)"
+if wait $job; then rc=0; else rc=$?; fi
+[[ $rc == 6 ]] || fail "SIGTERM on rank 1: exit $rc, expected 6: $(cat term.err)"
+expect_contains "$(cat term.err)" "continue with: --resume term.ckpt" "interrupt message"
+done_epochs=$(grep -c '^epoch ' term.out)
+total=$((done_epochs + 2))
+"${mpi[@]}" -np 2 "$nabla" train "$A" "${common[@]}" --epochs $total --resume term.ckpt \
+  --save term_resumed.ckpt >/dev/null 2>term_resumed.err || fail "resume: $(cat term_resumed.err)"
+"${mpi[@]}" -np 2 "$nabla" train "$A" "${common[@]}" --epochs $total --save term_straight.ckpt \
+  >/dev/null 2>term_straight.err || fail "straight: $(cat term_straight.err)"
+check_identical term_straight.ckpt term_resumed.ckpt "SIGTERM to rank 1, resumed, vs straight ($total epochs)"
+
 fault_run STOP
 [[ $rc == 7 ]] || fail "hung rank: exit $rc, expected 7: $(cat fault.err)"
 expect_contains "$(cat fault.err)" "did not complete within 2 s" "hung rank message"
