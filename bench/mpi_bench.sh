@@ -32,6 +32,11 @@ declare -A samples=([A]=8192 [B]=8192 [C]=1024)
 
 echo "# $(lscpu | grep 'Model name' | sed 's/  */ /g')"
 echo "# $(mpirun --version | head -n 1); epochs $epochs, global batch 256"
+# Other processes on the machine distort every figure (two threads on a
+# busy core wait for each other): the load average is printed before and
+# after, and a run whose load exceeded the machine's idle share is not one
+# to quote.
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-5s %-16s %10s %10s %10s %10s %8s\n' model config samples/s step_ms MiB/step comm_ms comm_%
 for model in A B C; do
   data="$work/data$model"
@@ -68,11 +73,13 @@ with open(sys.argv[6], "a") as log:
 PY
   done
 done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# The projection: not a measurement. Per machine, the measured step time of
-# one whole machine (1 rank x 2 threads) at a batch of 256 per machine
-# (weak scaling: the global batch grows with N), and a ring allreduce of
-# the gradients with no overlap and no latency term:
+# The projection: not a measurement. Per machine, the measured step time
+# of one rank on one thread (1x1: the figure other load on this shared
+# machine distorts least) at a batch of 256 per machine (weak scaling: the
+# global batch grows with N), and a ring allreduce of the gradients with no
+# overlap and no latency term:
 #   T_comm = 2 (N - 1) / N x bytes x 8 / bandwidth
 #   efficiency = T_compute / (T_compute + T_comm)
 python3 - "$work/log" <<'PY'
@@ -80,12 +87,13 @@ import sys
 step, nbytes = {}, {}
 for line in open(sys.argv[1]):
     model, config, ms, b = line.split()
-    if config == "1x2":
+    if config == "1x1":
         step[model] = float(ms)
     if b != "-":
         nbytes[model] = int(b)
 print()
-print("# projection (computed, not measured): weak scaling, 256 samples per machine per step")
+print("# projection (computed, not measured): weak scaling, 256 samples per machine per step,")
+print("# compute time per step = the 1x1 step time above")
 print("%-5s %10s %12s %6s %12s %12s %12s" % ("model", "compute_ms", "grad_bytes", "N",
                                            "comm_ms_10G", "eff_10G", "eff_25G"))
 for model in sorted(step):
