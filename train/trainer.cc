@@ -270,6 +270,9 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
         on_step({epoch_ + 1, batch_index, batches, loss_sum / samples,
                  elapsed > 0 ? samples / elapsed : 0, elapsed});
       }
+      // Alone, the flag is read after the step, as it always was; in a
+      // data-parallel run, the one all ranks agreed on in the reduction.
+      if (data_parallel_ == nullptr) stop_now = stop != nullptr && stop->load();
       if (stop_now && batcher.NextSize() > 0) {
         batcher_state_ = batcher.state();
         epoch_loss_sum_ = loss_sum;
