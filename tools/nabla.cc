@@ -15,6 +15,7 @@
 #include "plugins/plugin_api.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
+#include "tools/cli/distributed.h"
 
 namespace {
 
@@ -58,41 +59,49 @@ int main(int argc, char** argv) {
   google::protobuf::SetLogHandler(nullptr);
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
+  // Under mpirun, `train` runs a data-parallel session (tools/cli/distributed.h):
+  // FinishRun ends it, and an error one rank alone hit ends every rank.
   try {
-    if (command == "ops") return OpsCommand(args);
-    if (command == "gradcheck") return GradcheckCommand(args);
-    if (command == "describe") return DescribeCommand(args);
-    if (command == "train") return TrainCommand(args);
-    if (command == "eval") return EvalCommand(args);
-    if (command == "convert") return ConvertCommand(args);
-    if (command == "plot") return PlotCommand(args);
-    if (command == "predict") return PredictCommand(args);
-    if (command == "inspect") return InspectCommand(args);
-    if (command == "export") return ExportCommand(args);
-    if (command == "import") return ImportCommand(args);
-    std::fprintf(stderr, "nabla: unknown command '%s'\n%s", command.c_str(), kUsage);
-    return kExitUsage;
+    int rc = kExitUsage;
+    if (command == "ops") rc = OpsCommand(args);
+    else if (command == "gradcheck") rc = GradcheckCommand(args);
+    else if (command == "describe") rc = DescribeCommand(args);
+    else if (command == "train") rc = TrainCommand(args);
+    else if (command == "eval") rc = EvalCommand(args);
+    else if (command == "convert") rc = ConvertCommand(args);
+    else if (command == "plot") rc = PlotCommand(args);
+    else if (command == "predict") rc = PredictCommand(args);
+    else if (command == "inspect") rc = InspectCommand(args);
+    else if (command == "export") rc = ExportCommand(args);
+    else if (command == "import") rc = ImportCommand(args);
+    else std::fprintf(stderr, "nabla: unknown command '%s'\n%s", command.c_str(), kUsage);
+    return FinishRun(rc, nullptr);
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return kExitUsage;
+    if (ReportsError(e)) std::fprintf(stderr, "%s%s\n", RankLabel().c_str(), e.what());
+    return FinishRun(kExitUsage, &e);
   } catch (const nabla::Error& e) {
-    std::fprintf(stderr, "nabla %s: error: %s\n", command.c_str(), e.what());
-    return ExitCodeFor(e.code());
-  } catch (const std::bad_alloc&) {
+    if (ReportsError(e)) {
+      std::fprintf(stderr, "nabla %s: %serror: %s\n", command.c_str(), RankLabel().c_str(),
+                   e.what());
+    }
+    return FinishRun(ExitCodeForError(e, ExitCodeFor(e.code())), &e);
+  } catch (const std::bad_alloc& e) {
     std::fprintf(stderr,
-                 "nabla %s: error: out of memory (a model, batch or data set larger than this "
+                 "nabla %s: %serror: out of memory (a model, batch or data set larger than this "
                  "machine holds; try a smaller --batch-size)\n",
-                 command.c_str());
-    return kExitInvalidInput;
+                 command.c_str(), RankLabel().c_str());
+    return FinishRun(kExitInvalidInput, &e);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "nabla %s: internal error: %s\n", command.c_str(), e.what());
-    return kExitInternal;
+    std::fprintf(stderr, "nabla %s: %sinternal error: %s\n", command.c_str(),
+                 RankLabel().c_str(), e.what());
+    return FinishRun(kExitInternal, &e);
   } catch (...) {
     // Only plugin code throws such things: nabla throws nabla::Error.
     std::fprintf(stderr,
-                 "nabla %s: error: an exception that is not a std::exception escaped%s\n",
-                 command.c_str(),
+                 "nabla %s: %serror: an exception that is not a std::exception escaped%s\n",
+                 command.c_str(), RankLabel().c_str(),
                  !nabla::OpRegistry::Global().LoadedPlugins().empty() ? " (from a plugin's op kernel?)" : "");
-    return kExitPlugin;
+    const std::runtime_error unknown("unknown exception");
+    return FinishRun(kExitPlugin, &unknown);
   }
 }

@@ -16,6 +16,7 @@ PACKAGES=(
   libbenchmark-dev         # bench/
   libdnnl-dev              # oneDNN 2.6: the dnnl backend (backends/dnnl)
   zlib1g-dev
+  openmpi-bin libopenmpi-dev  # OpenMPI 4.1: `mpirun -np N nabla train` (train/mpi_communicator)
   dataset-fashion-mnist    # --data fashion-mnist
   gnuplot-nox              # nabla plot, experiment plots
   libonnx-dev              # ONNX's protobuf messages (onnx/), built by the same protoc 3.21

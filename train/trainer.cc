@@ -213,6 +213,9 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
                            feeds.at(spec_.image_input).mutable_value().data<float>());
       }
       at = batcher.state();
+      // The global batch (augmented as a whole, a function of seed, epoch
+      // and position): a data-parallel rank keeps its slice of it.
+      if (data_parallel_ != nullptr) data_parallel_->ShardBatch(&feeds);
       Variable loss;
       try {
         std::map<std::string, Variable> out = model_->Run(feeds);
@@ -228,10 +231,16 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
         const Tensor& logits = out.at(spec_.logits).value();
         const Tensor& labels = feeds.at(spec_.label_input).value();
         if (logits.rank() == 2 && logits.rows() == labels.size()) {
+          double step_correct = 0;
           for (int64_t i = 0; i < labels.size(); ++i) {
-            correct += Argmax(logits.data<float>() + i * logits.cols(), logits.cols()) ==
-                       labels.data<int32_t>()[i];
+            step_correct += Argmax(logits.data<float>() + i * logits.cols(), logits.cols()) ==
+                            labels.data<int32_t>()[i];
           }
+          // A rank sees its slice of the batch: the count is the ranks' sum.
+          if (data_parallel_ != nullptr) {
+            data_parallel_->comm().AllreduceSum(&step_correct, 1, "train accuracy");
+          }
+          correct += static_cast<int64_t>(step_correct);
         }
       } catch (const Error& e) {
         // SetCheckNumerics stops the forward pass at the first non-finite
@@ -241,13 +250,27 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
                                << batch_index + 1 << " (global step " << step_ + 1
                                << "): " << e.what() << step_size_flags;
       }
-      const double value = loss.value().item();
-      if (!std::isfinite(value)) {
-        NABLA_THROW(kDiverged) << "training diverged: loss is " << value << " at epoch "
-                               << epoch_ + 1 << ", step " << batch_index + 1
-                               << " (global step " << step_ + 1 << ")" << step_size_flags;
+      double value = loss.value().item();
+      auto check_loss = [&] {
+        if (!std::isfinite(value)) {
+          NABLA_THROW(kDiverged) << "training diverged: loss is " << value << " at epoch "
+                                 << epoch_ + 1 << ", step " << batch_index + 1
+                                 << " (global step " << step_ + 1 << ")" << step_size_flags;
+        }
+      };
+      bool stop_now = stop != nullptr && stop->load();
+      if (data_parallel_ == nullptr) {
+        check_loss();
+        loss.Backward();
+      } else {
+        // Every rank checks the reduced loss and gradients, so all reach
+        // the same verdict together.
+        loss.Backward();
+        value = data_parallel_->AllreduceGradients(params, value,
+                                                   feeds.at(spec_.label_input).shape()[0],
+                                                   batch_size, &stop_now);
+        check_loss();
       }
-      loss.Backward();
       for (const NamedParameter& p : params) {
         if (p.variable.grad().defined() && !p.variable.grad().AllFinite()) {
           NABLA_THROW(kDiverged) << "training diverged: gradient of '" << p.name
@@ -269,7 +292,10 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
         on_step({epoch_ + 1, batch_index, batches, loss_sum / samples,
                  elapsed > 0 ? samples / elapsed : 0, elapsed});
       }
-      if (stop != nullptr && stop->load() && batcher.NextSize() > 0) {
+      // Alone, the flag is read after the step, as it always was; in a
+      // data-parallel run, the one all ranks agreed on in the reduction.
+      if (data_parallel_ == nullptr) stop_now = stop != nullptr && stop->load();
+      if (stop_now && batcher.NextSize() > 0) {
         batcher_state_ = batcher.state();
         epoch_loss_sum_ = loss_sum;
         epoch_samples_ = samples;
@@ -298,13 +324,18 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     result.train_accuracy = static_cast<double>(correct) / std::max<int64_t>(samples, 1);
     result.lr = optimizer_->lr();
     result.val_loss = result.val_accuracy = std::nan("");
+    if (data_parallel_ != nullptr) {
+      data_parallel_->VerifyReplicas(params, "after epoch " + std::to_string(epoch_));
+      data_parallel_->BroadcastBuffers(model_->NamedBuffers());
+    }
     if (validation_ != nullptr) {
-      EvalResult eval = Evaluate(model_, *validation_);
+      EvalResult eval = data_parallel_ != nullptr ? EvaluateShards(validation_)
+                                                  : Evaluate(model_, *validation_);
       result.val_loss = eval.loss;
       result.val_accuracy = eval.accuracy;
     }
     if (test != nullptr) {
-      EvalResult eval = Evaluate(model_, *test);
+      EvalResult eval = data_parallel_ != nullptr ? EvaluateShards(test) : Evaluate(model_, *test);
       result.test_loss = eval.loss;
       result.test_accuracy = eval.accuracy;
     } else {
@@ -313,9 +344,23 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
     result.seconds = Now() - start;
     history_.push_back(result);
     if (on_epoch) on_epoch(result);
-    if (stop != nullptr && stop->load() && epoch_ < options_.epochs) return false;
+    bool stop_now = stop != nullptr && stop->load();
+    if (data_parallel_ != nullptr) stop_now = data_parallel_->AnyRank(stop_now, "stop flag");
+    if (stop_now && epoch_ < options_.epochs) return false;
   }
   return true;
+}
+
+EvalResult Trainer::EvaluateShards(const data::Dataset* test) {
+  DataParallel::EvalSums sums = data_parallel_->Evaluate(
+      [&](const data::Dataset& shard) {
+        EvalResult r = Evaluate(model_, shard);
+        return DataParallel::EvalSums{r.loss * r.samples, r.accuracy * r.samples,
+                                      static_cast<double>(r.samples)};
+      },
+      *test);
+  const double n = std::max(sums.samples, 1.0);
+  return {sums.loss_sum / n, sums.correct / n, static_cast<int64_t>(sums.samples)};
 }
 
 EvalResult Evaluate(GraphModel* model, const data::Dataset& data, int64_t batch_size,

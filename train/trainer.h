@@ -26,6 +26,7 @@
 #include "data/batcher.h"
 #include "data/idx.h"
 #include "graph/model.h"
+#include "train/data_parallel.h"
 #include "train/optimizer.h"
 #include "train/training_config.h"
 
@@ -120,6 +121,13 @@ class Trainer {
   int64_t epoch_samples() const { return epoch_samples_; }
   int64_t epoch_correct() const { return epoch_correct_; }
 
+  // Trains as one rank of a data-parallel run (train/data_parallel.h):
+  // each global batch of options.batch_size is split across the ranks,
+  // gradients, the loss and the stop flag are reduced every step, the
+  // test set is evaluated in shards, and replicas are checked to agree
+  // after every epoch. Null (the default): trains alone. Not owned.
+  void set_data_parallel(DataParallel* data_parallel) { data_parallel_ = data_parallel; }
+
   // For resuming from a checkpoint.
   void Restore(int64_t epoch, int64_t step, const data::BatcherState& batcher,
                std::vector<EpochResult> history, double epoch_loss_sum = 0,
@@ -128,11 +136,14 @@ class Trainer {
 
  private:
   double LearningRate(int64_t epoch) const;
+  // Evaluate over `test`, one shard per rank, the sums reduced.
+  EvalResult EvaluateShards(const data::Dataset* test);
 
   GraphModel* model_;
   TrainOptions options_;
   std::unique_ptr<Optimizer> optimizer_;
   ClassifierSpec spec_;
+  DataParallel* data_parallel_ = nullptr;
   int64_t epoch_ = 0, step_ = 0;
   data::BatcherState batcher_state_;
   std::vector<EpochResult> history_;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -11,14 +12,17 @@
 #include "data/dataset_dir.h"
 #include "data/validation_split.h"
 #include "graph/atomic_file.h"
+#include "graph/version.h"
 #include "graph/model.h"
 #include "graph/parallel.h"
 #include "graph/variable.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/execution_options.h"
 #include "tools/cli/common.h"
+#include "tools/cli/distributed.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_text.h"
+#include "train/mpi_communicator.h"
 #include "train/training_config.h"
 #include "train/training_state.h"
 
@@ -33,7 +37,7 @@ constexpr char kUsage[] =
     "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]\n"
     "      [--save-every N] [--override-config] [--augment shift=PIXELS,rotate=DEGREES,scale=FRACTION|none]\n"
     "      [--backend auto|eigen|dnnl] [--precision float32|bf16] [--val-split F] [--eval-test]\n"
-    "      [--log-every N]";
+    "      [--log-every N] [--mpi-timeout SECONDS]   (under mpirun -np N: data-parallel over N ranks)";
 
 // One row per epoch (row = "epoch"), and with --log-every one per logged
 // step before the row of its epoch (row = "step": epoch, step, train_loss =
@@ -147,6 +151,67 @@ void CheckParametersFinite(const GraphModel& model, const std::string& when) {
   }
 }
 
+// The shortest decimal that reads back as `value` (so 0.05 is "0.05").
+std::string Exact(double value) {
+  char text[32];
+  for (int digits = 15; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof(text), "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+
+// What every rank of a data-parallel run must agree on before it reads a
+// checkpoint or data: the flags that shape the run (paths may differ
+// between machines; rank 0 alone reads --resume and writes outputs).
+std::vector<FingerprintItem> CommandLineFingerprint(const po::variables_map& vm,
+                                                    const TrainingConfig& c) {
+  std::string explicit_flags, plugins, overrides;
+  for (const std::string& flag : ResumableConfigFlags()) {
+    if (vm.count(flag) && !vm[flag].defaulted()) explicit_flags += "--" + flag + " ";
+  }
+  if (vm.count("plugin")) {
+    for (const std::string& p : vm["plugin"].as<std::vector<std::string>>()) {
+      plugins += p.substr(p.find_last_of('/') + 1) + " ";
+    }
+  }
+  for (const std::string& o : c.overrides) overrides += o + " ";
+  return {{"nabla version", NABLA_VERSION},
+          {"--optimizer", c.optimizer},
+          {"--lr", Exact(c.lr)},
+          {"--momentum", Exact(c.momentum)},
+          {"--weight-decay", Exact(c.weight_decay)},
+          {"--lr-schedule", c.lr_schedule},
+          {"--batch-size", std::to_string(c.batch_size)},
+          {"--epochs", std::to_string(c.epochs)},
+          {"--seed", std::to_string(c.seed)},
+          {"--backend", c.backend},
+          {"--precision", c.precision},
+          {"--set", overrides},
+          {"--resume given", vm.count("resume") ? "yes" : "no"},
+          {"--override-config", vm["override-config"].as<bool>() ? "yes" : "no"},
+          {"flags given explicitly", explicit_flags},
+          {"--check-numerics", vm["check-numerics"].as<bool>() ? "yes" : "no"},
+          {"--mpi-timeout", Exact(vm["mpi-timeout"].as<double>())},
+          {"--plugin", plugins}};
+}
+
+// ... and after loading: the model as built, the data and the resolved
+// config.
+std::vector<FingerprintItem> ModelDataFingerprint(const GraphModel& model,
+                                                  const data::Dataset& train,
+                                                  const data::Dataset* test,
+                                                  const TrainingConfig& config) {
+  TrainingConfig shared = config;
+  shared.threads = 0;   // may differ per rank
+  shared.data.clear();  // a path; the contents are compared below
+  return {{"model", model.def().name() + ", fingerprint " + model.Fingerprint() + ", " +
+                        std::to_string(model.NumParameters()) + " parameters"},
+          {"training data", DatasetFingerprint(train)},
+          {"test data", test != nullptr ? DatasetFingerprint(*test) : "none"},
+          {"training config", TrainingConfigToProto(shared).ShortDebugString()}};
+}
+
 }  // namespace
 
 int TrainCommand(const std::vector<std::string>& args) {
@@ -175,7 +240,8 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("check-numerics", po::bool_switch(), "name the first node whose output goes non-finite")
       ("val-split", po::value<double>()->default_value(0.0), "hold out this fraction of the training split (seeded by --seed) and evaluate it every epoch")
       ("eval-test", po::bool_switch(), "evaluate the test split every epoch (off: tune on --val-split, not on the test set)")
-      ("log-every", po::value<int64_t>()->default_value(0), "add a metrics row every N steps (step, loss, lr); 0: none");
+      ("log-every", po::value<int64_t>()->default_value(0), "add a metrics row every N steps (step, loss, lr); 0: none")
+      ("mpi-timeout", po::value<double>()->default_value(300), "under mpirun: stop when a collective takes longer than this many seconds (a rank hung or died)");
   AddExecutionOptions(&options);
   po::variables_map vm;
   if (!ParseArgs("train", kUsage, args, options, {"model"}, &vm)) return kExitOk;
@@ -222,11 +288,31 @@ int TrainCommand(const std::vector<std::string>& args) {
   if (vm["override-config"].as<bool>() && resume.empty()) {
     throw UsageError("nabla train: --override-config only applies with --resume");
   }
-  CheckOutputPaths(model_path, save, metrics, resume);
+  const double mpi_timeout = vm["mpi-timeout"].as<double>();
+  if (!(mpi_timeout > 0 && mpi_timeout <= 86400)) {
+    throw UsageError("nabla train: --mpi-timeout must be > 0 and <= 86400 (seconds), found " +
+                     std::to_string(mpi_timeout));
+  }
+  // Under mpirun: one rank of a data-parallel run (train/data_parallel.h).
+  // Rank 0 alone writes files and shows progress.
+  DataParallel* const dp = StartDataParallel(mpi_timeout);
+  const bool writer = dp == nullptr || dp->rank() == 0;
+  if (dp != nullptr) dp->CheckAgreement("command line", CommandLineFingerprint(vm, requested));
+  if (writer) CheckOutputPaths(model_path, save, metrics, resume);
 
   if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
   std::string threads_note;
-  SetNumThreads(requested.threads > 0 ? requested.threads : AutoThreads(&threads_note));
+  int threads = requested.threads;
+  if (threads == 0) {
+    threads = AutoThreads(&threads_note);
+    // The ranks on this machine share its idle cores.
+    if (dp != nullptr && LocalRanksFromEnvironment() > 1) {
+      threads = std::max(1, threads / LocalRanksFromEnvironment());
+      threads_note += ", shared by " + std::to_string(LocalRanksFromEnvironment()) +
+                      " ranks on this machine";
+    }
+  }
+  SetNumThreads(threads);
   requested.threads = NumThreads();
   SetCheckNumerics(vm["check-numerics"].as<bool>());
 
@@ -235,7 +321,8 @@ int TrainCommand(const std::vector<std::string>& args) {
   std::optional<Checkpoint> checkpoint;
   TrainingConfig config = requested;
   if (!resume.empty()) {
-    checkpoint = ReadCheckpointFile(resume);
+    checkpoint = dp != nullptr ? dp->ReadCheckpointFromRank0(resume, ReadCheckpointFile)
+                               : ReadCheckpointFile(resume);
     std::set<std::string> explicit_flags;
     for (const auto* flags : {&ResumableConfigFlags(), &MeasurementConfigFlags()}) {
       for (const std::string& flag : *flags) {
@@ -289,6 +376,10 @@ int TrainCommand(const std::vector<std::string>& args) {
     }
   }
 
+  if (dp != nullptr) {
+    dp->CheckAgreement("model and data", ModelDataFingerprint(*model, train, test.get(), config));
+    dp->CheckBatchSize(config.batch_size, train.size);
+  }
   Trainer trainer(model.get(), config);
   if (config.val_split > 0) trainer.set_validation(&validation);
   std::vector<std::string> tracked;
@@ -298,10 +389,10 @@ int TrainCommand(const std::vector<std::string>& args) {
   std::vector<std::vector<double>> tracked_values;
   if (checkpoint) {
     RestoreTrainingState(*checkpoint, model.get(), &trainer);
-    std::cerr << "nabla train: resumed from " << checkpoint->source << " at epoch "
+    if (writer) std::cerr << "nabla train: resumed from " << checkpoint->source << " at epoch "
               << trainer.epoch() << ", step " << trainer.step() << "\n";
     for (const std::string& change : config.config_changes) {
-      if (std::find(checkpoint->header.config().config_changes().begin(),
+      if (writer && std::find(checkpoint->header.config().config_changes().begin(),
                     checkpoint->header.config().config_changes().end(),
                     change) == checkpoint->header.config().config_changes().end()) {
         std::cerr << "nabla train: config override recorded: " << change << "\n";
@@ -310,17 +401,30 @@ int TrainCommand(const std::vector<std::string>& args) {
     tracked_values.resize(trainer.history().size(), std::vector<double>(tracked.size(), NAN));
   }
 
-  std::cerr << "nabla train: " << model->def().name() << " (" << model->NumParameters()
-            << " parameters) on " << train.size << " samples of " << data_arg << ", "
-            << NumThreads() << " thread(s), backend " << execution.backend << ", "
-            << PrecisionName(execution.precision)
-            << (config.val_split > 0
-                    ? ", " + std::to_string(validation.size) + " held out for validation"
-                    : "")
-            << (threads_note.empty() ? "" : " (" + threads_note + ")") << "\n";
+  if (dp != nullptr) {
+    dp->BroadcastParameters(model->NamedParameters());
+    dp->BroadcastBuffers(model->NamedBuffers());
+    dp->DecorrelateGenerator();
+    trainer.set_data_parallel(dp);
+  }
+  if (writer) {
+    std::cerr << "nabla train: " << model->def().name() << " (" << model->NumParameters()
+              << " parameters) on " << train.size << " samples of " << data_arg << ", "
+              << NumThreads() << " thread(s)" << (dp != nullptr ? " per rank" : "")
+              << ", backend " << execution.backend << ", " << PrecisionName(execution.precision)
+              << (config.val_split > 0
+                      ? ", " + std::to_string(validation.size) + " held out for validation"
+                      : "")
+              << (threads_note.empty() ? "" : " (" + threads_note + ")");
+    if (dp != nullptr) {
+      std::cerr << ", data-parallel over " << dp->size() << " ranks (global batch "
+                << config.batch_size << ")";
+    }
+    std::cerr << "\n";
+  }
   ProgressBar bar;
   auto on_step = [&](const StepProgress& p) {
-    bar.Update(p.epoch, config.epochs, p.batch, p.batches, p.running_loss,
+    if (writer) bar.Update(p.epoch, config.epochs, p.batch, p.batches, p.running_loss,
                p.samples_per_second, p.elapsed);
   };
   auto save_checkpoint = [&](const std::string& when) {
@@ -328,6 +432,7 @@ int TrainCommand(const std::vector<std::string>& args) {
     SaveCheckpoint(save, CaptureTrainingState(*model, trainer));
   };
   auto on_epoch = [&](const EpochResult& r) {
+    if (!writer) return;
     bar.Clear();
     std::vector<double>& values = tracked_values.emplace_back();
     for (const Variable& p : tracked_params) values.push_back(p.value().array<float>().mean());
@@ -357,13 +462,15 @@ int TrainCommand(const std::vector<std::string>& args) {
     finished = trainer.Train(train, test.get(), on_step, on_epoch, interrupt.stop());
   } catch (const Error& e) {
     bar.Clear();
-    if (e.code() == ErrorCode::kDiverged && !metrics.empty()) {
+    if (writer && e.code() == ErrorCode::kDiverged && !metrics.empty()) {
       WriteFileAtomic(metrics, MetricsCsv(trainer.history(), trainer.step_history(), tracked,
                                           tracked_values, e.what()));
     }
     throw;
   }
   bar.Clear();
+  if (dp != nullptr && writer) std::cerr << "nabla train: " << dp->Summary() << "\n";
+  if (!writer) return finished ? kExitOk : kExitInterrupted;
   if (!metrics.empty()) {
     WriteFileAtomic(metrics, MetricsCsv(trainer.history(), trainer.step_history(), tracked,
                                           tracked_values, ""));
