@@ -95,7 +95,7 @@ nodes { name: "loss" op: "SoftmaxCrossEntropy" inputs: "fc2" inputs: "label" }
 outputs: "fc2"
 loss: "loss"
 PB
-"${mpi[@]}" -np 2 "$nabla" train bn.pbtxt "${common[@]}" --epochs 2 --save bn.ckpt >/dev/null \
+"${mpi[@]}" -np 2 "$nabla" train bn.pbtxt "${common[@]}" --epochs 2 --eval-test --save bn.ckpt >/dev/null \
   2>bn.err || fail "BatchNorm model, 2 ranks: $(cat bn.err)"
 read -r want_loss want_accuracy < <(last_test_metrics "$(ckpt_text bn.ckpt)")
 "$nabla" eval bn.pbtxt --weights bn.ckpt --data data --json >bn.json 2>bn_eval.err ||
