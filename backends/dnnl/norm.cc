@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "backends/dnnl/gemm.h"
+#include "graph/cross_replica.h"
 #include "graph/kernel.h"
 #include "graph/registry.h"
 
@@ -42,6 +43,11 @@ class DnnlBatchNorm : public OpKernel {
   void Forward(ForwardContext& ctx) override {
     const Tensor& x = ctx.input(0);
     const bool training = ctx.training();
+    if (training && GetCrossReplicaSum()) {
+      NABLA_THROW(kInvalidArgument)
+          << "synchronised BatchNorm (--sync-batchnorm) runs on the eigen kernel; use "
+             "--backend auto or eigen";
+    }
     Prims& p = Get(x.shape(), training);
     const int64_t c = x.shape()[1];
     const int64_t m = x.shape()[0] * (x.rank() == 4 ? x.shape()[2] * x.shape()[3] : 1);

@@ -32,6 +32,7 @@
 #include <cmath>
 #include <vector>
 
+#include "graph/cross_replica.h"
 #include "graph/parallel.h"
 #include "graph/registry.h"
 
@@ -78,15 +79,28 @@ struct BatchNormKernel {
     T* saved_invstd = invstd_t.data<T>();
     T* running_mean = ctx.state(0).data<T>();
     T* running_var = ctx.state(1).data<T>();
-    ForChannels(l, [&](int64_t c) {
-      double mean, var;
-      if (training) {
+    // Per channel: the statistics used (batch or running), then y.
+    std::vector<double> stats_mean(l.c), stats_var(l.c);
+    double count = static_cast<double>(l.m());
+    if (training) {
+      // Sums over the batch, and over every rank's batch under
+      // synchronised BatchNorm (graph/cross_replica.h): [sum_c..., M].
+      const CrossReplicaSum& across = GetCrossReplicaSum();
+      std::vector<double> sums(l.c + 1);
+      ForChannels(l, [&](int64_t c) {
         double sum = 0;
         for (int64_t n = 0; n < l.n; ++n) {
           const T* row = xp + (n * l.c + c) * l.s;
           for (int64_t k = 0; k < l.s; ++k) sum += row[k];
         }
-        mean = sum / l.m();
+        sums[c] = sum;
+      });
+      sums[l.c] = count;
+      if (across) across(sums.data(), l.c + 1);
+      count = sums[l.c];
+      std::vector<double> squares(l.c);
+      ForChannels(l, [&](int64_t c) {
+        const double mean = sums[c] / count;
         double sq = 0;
         for (int64_t n = 0; n < l.n; ++n) {
           const T* row = xp + (n * l.c + c) * l.s;
@@ -95,15 +109,30 @@ struct BatchNormKernel {
             sq += d * d;
           }
         }
-        var = sq / l.m();
-        running_mean[c] = static_cast<T>((1 - momentum) * running_mean[c] + momentum * mean);
+        squares[c] = sq;
+        stats_mean[c] = mean;
+      });
+      if (across) across(squares.data(), l.c);
+      for (int64_t c = 0; c < l.c; ++c) {
+        stats_var[c] = squares[c] / count;
+        running_mean[c] =
+            static_cast<T>((1 - momentum) * running_mean[c] + momentum * stats_mean[c]);
         running_var[c] = static_cast<T>((1 - momentum) * running_var[c] +
-                                        momentum * var * l.m() / (l.m() - 1));
-      } else {
-        mean = running_mean[c];
-        var = running_var[c];
+                                        momentum * stats_var[c] * count / (count - 1));
       }
-      const double invstd = 1 / std::sqrt(var + eps);
+    } else {
+      for (int64_t c = 0; c < l.c; ++c) {
+        stats_mean[c] = running_mean[c];
+        stats_var[c] = running_var[c];
+      }
+    }
+    // What backward divides by: this rank's M, or the global one.
+    Tensor& count_t = ctx.saved(2);
+    count_t = Tensor(x.dtype(), Shape{1});
+    count_t.data<T>()[0] = static_cast<T>(count);
+    ForChannels(l, [&](int64_t c) {
+      const double mean = stats_mean[c];
+      const double invstd = 1 / std::sqrt(stats_var[c] + eps);
       saved_mean[c] = static_cast<T>(mean);
       saved_invstd[c] = static_cast<T>(invstd);
       // y = scale x + shift
@@ -131,6 +160,9 @@ struct BatchNormKernel {
     T* gw = need_w ? ctx.grad_input(1).data<T>() : nullptr;
     T* gb = need_b ? ctx.grad_input(2).data<T>() : nullptr;
     const bool training = ctx.training();
+    // Per channel: sum gy and sum gy xhat ([C] each), over every rank's
+    // batch when the forward's statistics were (synchronised BatchNorm).
+    std::vector<double> sums(2 * l.c);
     ForChannels(l, [&](int64_t c) {
       double sum_gy = 0, sum_gy_xhat = 0;
       const double mu = mean[c], is = invstd[c];
@@ -142,15 +174,27 @@ struct BatchNormKernel {
           sum_gy_xhat += g[k] * (row[k] - mu) * is;
         }
       }
-      if (gb != nullptr) gb[c] = static_cast<T>(sum_gy);
-      if (gw != nullptr) gw[c] = static_cast<T>(sum_gy_xhat);
-      if (gx == nullptr) return;
+      sums[c] = sum_gy;
+      sums[l.c + c] = sum_gy_xhat;
+    });
+    // The parameter gradients stay this rank's: the trainer sums those
+    // over the ranks with every other gradient.
+    for (int64_t c = 0; c < l.c; ++c) {
+      if (gb != nullptr) gb[c] = static_cast<T>(sums[c]);
+      if (gw != nullptr) gw[c] = static_cast<T>(sums[l.c + c]);
+    }
+    if (gx == nullptr) return;
+    const double count = ctx.saved(2).defined() ? ctx.saved(2).data<T>()[0] : l.m();
+    const CrossReplicaSum& across = GetCrossReplicaSum();
+    if (training && across && count != l.m()) across(sums.data(), 2 * l.c);
+    ForChannels(l, [&](int64_t c) {
+      const double mu = mean[c], is = invstd[c];
       const double scale = gamma[c] * is;
       // grad_x = scale gy + a x + b, with a and b folding the mean terms.
       double a = 0, b = 0;
       if (training) {
-        a = -scale * sum_gy_xhat / l.m() * is;
-        b = -scale * sum_gy / l.m() - a * mu;
+        a = -scale * sums[l.c + c] / count * is;
+        b = -scale * sums[c] / count - a * mu;
       }
       const T ts = static_cast<T>(scale), ta = static_cast<T>(a), tb = static_cast<T>(b);
       for (int64_t n = 0; n < l.n; ++n) {

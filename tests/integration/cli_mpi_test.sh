@@ -9,6 +9,8 @@
 #     two ranks the sum a + b is the same bits whichever way it travels).
 #   - resume 2 -> 1 and 1 -> 2 continue as the uninterrupted run at the
 #     final rank count within that tolerance; 2 -> 2 bit for bit.
+#   - BatchNorm: per-rank statistics by default (the metrics match the
+#     checkpoint); --sync-batchnorm trains as one process does.
 #   - rank 0 alone prints and writes; ranks that disagree (--momentum, data)
 #     refuse naming the difference; a hung rank (SIGSTOP) stops the run
 #     with exit 8 within --mpi-timeout; a killed rank ends the job; the
@@ -107,6 +109,38 @@ assert abs(got["loss"] - float(sys.argv[1])) <= 1e-5, got
 assert got["accuracy"] == float(sys.argv[2]), got
 PY
 pass "BatchNorm: the 2-rank run's recorded test metrics are its checkpoint's ($want_loss $want_accuracy)"
+
+# Synchronised BatchNorm (--sync-batchnorm): 2 ranks x 32 normalise with the
+# statistics of the global 64, and so train as 1 process x 64 does, running
+# statistics included; per-rank statistics do not. The BatchNorm here reads
+# the image: after a Linear, that Linear's bias gradient is zero up to
+# rounding, and a relative comparison of two roundings means nothing.
+cat >bn_in.pbtxt <<'PB'
+format_version: 1
+name: "BNInput"
+inputs { name: "image" shape { dims: -1 dims: 784 } dtype: "float32" }
+inputs { name: "label" shape { dims: -1 } dtype: "int32" }
+nodes { name: "bn0" op: "BatchNorm" inputs: "image" attrs { key: "num_features" value { i: 784 } } }
+nodes { name: "fc1" op: "Linear" inputs: "bn0"
+        attrs { key: "in_features" value { i: 784 } } attrs { key: "out_features" value { i: 32 } } }
+nodes { name: "act1" op: "ReLU" inputs: "fc1" }
+nodes { name: "fc2" op: "Linear" inputs: "act1"
+        attrs { key: "in_features" value { i: 32 } } attrs { key: "out_features" value { i: 10 } } }
+nodes { name: "loss" op: "SoftmaxCrossEntropy" inputs: "fc2" inputs: "label" }
+outputs: "fc2"
+loss: "loss"
+PB
+"${mpi[@]}" -np 2 "$nabla" train bn_in.pbtxt "${common[@]}" --epochs 2 \
+  --save bn_rank.ckpt >/dev/null 2>bn_rank.err || fail "per-rank BatchNorm, 2 ranks: $(cat bn_rank.err)"
+"${mpi[@]}" -np 2 "$nabla" train bn_in.pbtxt "${common[@]}" --epochs 2 --sync-batchnorm \
+  --save bn_sync.ckpt >/dev/null 2>bn_sync.err || fail "synchronised BatchNorm, 2 ranks: $(cat bn_sync.err)"
+"$nabla" train bn_in.pbtxt "${common[@]}" --epochs 2 --save bn_one.ckpt >/dev/null 2>bn_one.err ||
+  fail "BatchNorm model, 1 process: $(cat bn_one.err)"
+check_close bn_one.ckpt bn_sync.ckpt "synchronised BatchNorm: 2 ranks x 32 vs 1 process x 64"
+if "$diff_tool" bn_one.ckpt bn_rank.ckpt --tolerance "$tolerance" >diff.out; then
+  fail "per-rank BatchNorm matched one process, so the synchronised check cannot fail: $(cat diff.out)"
+fi
+pass "per-rank BatchNorm differs from one process: $(head -c 200 diff.out)"
 
 # Ranks that disagree refuse to start, naming the difference, once.
 run "${mpi[@]}" -np 1 "$nabla" train "$A" "${common[@]}" --epochs 1 : \

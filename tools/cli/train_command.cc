@@ -12,6 +12,7 @@
 #include "data/dataset_dir.h"
 #include "data/validation_split.h"
 #include "graph/atomic_file.h"
+#include "graph/cross_replica.h"
 #include "graph/version.h"
 #include "graph/model.h"
 #include "graph/parallel.h"
@@ -37,7 +38,8 @@ constexpr char kUsage[] =
     "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]\n"
     "      [--save-every N] [--override-config] [--augment shift=PIXELS,rotate=DEGREES,scale=FRACTION|none]\n"
     "      [--backend auto|eigen|dnnl] [--precision float32|bf16] [--val-split F] [--eval-test]\n"
-    "      [--log-every N] [--mpi-timeout SECONDS]   (under mpirun -np N: data-parallel over N ranks)";
+    "      [--log-every N] [--mpi-timeout SECONDS] [--sync-batchnorm]\n"
+    "      (under mpirun -np N: data-parallel over N ranks)";
 
 // One row per epoch (row = "epoch"), and with --log-every one per logged
 // step before the row of its epoch (row = "step": epoch, step, train_loss =
@@ -241,7 +243,8 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("val-split", po::value<double>()->default_value(0.0), "hold out this fraction of the training split (seeded by --seed) and evaluate it every epoch")
       ("eval-test", po::bool_switch(), "evaluate the test split every epoch (off: tune on --val-split, not on the test set)")
       ("log-every", po::value<int64_t>()->default_value(0), "add a metrics row every N steps (step, loss, lr); 0: none")
-      ("mpi-timeout", po::value<double>()->default_value(300), "under mpirun: stop when a collective takes longer than this many seconds (a rank hung or died)");
+      ("mpi-timeout", po::value<double>()->default_value(300), "under mpirun: stop when a collective takes longer than this many seconds (a rank hung or died)")
+      ("sync-batchnorm", po::bool_switch(), "under mpirun: BatchNorm normalises with the global batch's statistics (default: each rank's own)");
   AddExecutionOptions(&options);
   po::variables_map vm;
   if (!ParseArgs("train", kUsage, args, options, {"model"}, &vm)) return kExitOk;
@@ -405,6 +408,11 @@ int TrainCommand(const std::vector<std::string>& args) {
     dp->BroadcastParameters(model->NamedParameters());
     dp->BroadcastBuffers(model->NamedBuffers());
     dp->DecorrelateGenerator();
+    if (vm["sync-batchnorm"].as<bool>()) {
+      SetCrossReplicaSum([dp](double* data, int64_t n) {
+        dp->comm().AllreduceSum(data, n, "BatchNorm statistics");
+      });
+    }
     trainer.set_data_parallel(dp);
   }
   if (writer) {
