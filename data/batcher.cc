@@ -4,23 +4,10 @@
 #include <numeric>
 #include <random>
 
+#include "data/shuffle.h"
 #include "graph/error.h"
 
 namespace nabla::data {
-namespace {
-
-// Uniform integer in [0, bound) by rejection, so the result is unbiased and
-// fully specified (std::uniform_int_distribution's algorithm is not).
-uint64_t UniformBelow(std::mt19937_64& rng, uint64_t bound) {
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-  uint64_t x;
-  do {
-    x = rng();
-  } while (x >= limit);
-  return x % bound;
-}
-
-}  // namespace
 
 Batcher::Batcher(const Dataset& data, const BatcherOptions& options)
     : data_(data), options_(options), seed_(options.seed) {
@@ -56,10 +43,7 @@ void Batcher::Reorder() {
       static_cast<uint32_t>(seed_), static_cast<uint32_t>(seed_ >> 32),
       static_cast<uint32_t>(epoch), static_cast<uint32_t>(epoch >> 32)};
   std::mt19937_64 rng(seq);
-  for (int64_t i = data_.size - 1; i > 0; --i) {
-    const int64_t j = static_cast<int64_t>(UniformBelow(rng, i + 1));
-    std::swap(order_[i], order_[j]);
-  }
+  Shuffle(rng, &order_);
 }
 
 int64_t Batcher::NextSize() const {

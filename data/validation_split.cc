@@ -6,20 +6,11 @@
 #include <random>
 #include <vector>
 
+#include "data/shuffle.h"
 #include "graph/error.h"
 
 namespace nabla::data {
 namespace {
-
-// Unbiased and fully specified, as in batcher.cc.
-uint64_t UniformBelow(std::mt19937_64& rng, uint64_t bound) {
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-  uint64_t x;
-  do {
-    x = rng();
-  } while (x >= limit);
-  return x % bound;
-}
 
 Dataset Subset(const Dataset& data, const std::vector<int64_t>& indices, const char* part) {
   Dataset out;
@@ -55,9 +46,7 @@ TrainValidation SplitValidation(const Dataset& data, double fraction, uint64_t s
   std::vector<int64_t> order(data.size);
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(seed ^ 0x76616c2d73706c74ULL);  // "val-splt"
-  for (int64_t i = data.size - 1; i > 0; --i) {
-    std::swap(order[i], order[UniformBelow(rng, static_cast<uint64_t>(i) + 1)]);
-  }
+  Shuffle(rng, &order);
   std::vector<int64_t> val(order.begin(), order.begin() + held_out);
   std::vector<int64_t> train(order.begin() + held_out, order.end());
   std::sort(val.begin(), val.end());
