@@ -18,6 +18,7 @@
 #include "graph/parallel.h"
 
 #include "plugins/loader.h"
+#include "tools/cli/execution_options.h"
 #include "tools/cli/help.h"
 
 namespace nabla::cli {
@@ -115,6 +116,39 @@ int AutoThreads(std::string* why) {
   std::snprintf(text, sizeof(text), "auto: %.1f of %d usable core(s) idle", idle, cores);
   *why = text;
   return threads;
+}
+
+void AddModelRunOptions(po::options_description* options) {
+  options->add_options()
+      ("batch-size", po::value<int64_t>()->default_value(1000), "samples per forward pass")
+      ("threads", po::value<int>()->default_value(0), "threads (0: one per usable core)")
+      ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override")
+      ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
+}
+
+ModelRunFlags ParseModelRunFlags(const std::string& command, const po::variables_map& vm) {
+  ModelRunFlags flags;
+  const std::string split = vm["split"].as<std::string>();
+  if (split != "test" && split != "train") {
+    throw UsageError("nabla " + command + ": --split must be test or train, found '" + split +
+                     "'");
+  }
+  flags.train_split = split == "train";
+  flags.batch_size = vm["batch-size"].as<int64_t>();
+  if (flags.batch_size < 1 || flags.batch_size > (int64_t{1} << 24)) {
+    throw UsageError("nabla " + command + ": --batch-size must be in 1..16777216, found " +
+                     std::to_string(flags.batch_size));
+  }
+  flags.threads = CheckThreads(command, vm["threads"].as<int>());
+  if (vm.count("set")) flags.overrides = vm["set"].as<std::vector<std::string>>();
+  return flags;
+}
+
+void StartModelRun(const po::variables_map& vm, const ModelRunFlags& flags) {
+  if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
+  std::string threads_note;
+  SetNumThreads(flags.threads > 0 ? flags.threads : AutoThreads(&threads_note));
+  ApplyExecutionOptions(vm);
 }
 
 int CheckThreads(const std::string& command, int threads) {

@@ -96,6 +96,22 @@ class InterruptGuard {
 // included, throws Error(kPlugin) (exit code kExitPlugin).
 void LoadPlugins(const std::vector<std::string>& paths);
 
+// What the commands that run a trained model over a split (eval, predict)
+// share: --split test|train, --batch-size, --threads, --set, --plugin.
+struct ModelRunFlags {
+  bool train_split = false;
+  int64_t batch_size = 1000;
+  int threads = 0;
+  std::vector<std::string> overrides;
+};
+// Adds --batch-size, --threads, --set and --plugin (--split stays with
+// the command, whose help lists it beside --data).
+void AddModelRunOptions(po::options_description* options);
+// Checks the values; a bad one is a UsageError naming `command`.
+ModelRunFlags ParseModelRunFlags(const std::string& command, const po::variables_map& vm);
+// Loads the plugins, sets the threads and the backend options.
+void StartModelRun(const po::variables_map& vm, const ModelRunFlags& flags);
+
 // A one-line progress bar redrawn on stderr when it is a terminal.
 class ProgressBar {
  public:

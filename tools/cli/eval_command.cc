@@ -23,11 +23,8 @@ int EvalCommand(const std::vector<std::string>& args) {
       ("data", po::value<std::string>()->required(), "IDX directory or short name")
       ("split", po::value<std::string>()->default_value("test"), "test or train")
       ("json", po::bool_switch(), "print one JSON object")
-      ("partial", po::bool_switch(), "load the tensors that match and report the rest")
-      ("batch-size", po::value<int64_t>()->default_value(1000), "samples per forward pass")
-      ("threads", po::value<int>()->default_value(0), "threads (0: one per usable core)")
-      ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override")
-      ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
+      ("partial", po::bool_switch(), "load the tensors that match and report the rest");
+  AddModelRunOptions(&options);
   po::variables_map vm;
   AddExecutionOptions(&options);
   if (!ParseArgs("eval", "MODEL --weights CKPT --data DATA [--split test|train] [--json] "
@@ -36,24 +33,11 @@ int EvalCommand(const std::vector<std::string>& args) {
                  args, options, {"model"}, &vm)) {
     return kExitOk;
   }
-  const std::string split_name = vm["split"].as<std::string>();
-  if (split_name != "test" && split_name != "train") {
-    throw UsageError("nabla eval: --split must be test or train, found '" + split_name + "'");
-  }
-  const int64_t batch_size = vm["batch-size"].as<int64_t>();
-  if (batch_size < 1 || batch_size > (int64_t{1} << 24)) {
-    throw UsageError("nabla eval: --batch-size must be in 1..16777216, found " +
-                     std::to_string(batch_size));
-  }
-  const int threads = CheckThreads("eval", vm["threads"].as<int>());
-  if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
-  std::string threads_note;
-  SetNumThreads(threads > 0 ? threads : AutoThreads(&threads_note));
-  ApplyExecutionOptions(vm);
-  std::vector<std::string> overrides;
-  if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+  const ModelRunFlags flags = ParseModelRunFlags("eval", vm);
+  StartModelRun(vm, flags);
 
-  std::shared_ptr<GraphModel> model = GraphModel::Load(vm["model"].as<std::string>(), overrides);
+  std::shared_ptr<GraphModel> model =
+      GraphModel::Load(vm["model"].as<std::string>(), flags.overrides);
   Checkpoint checkpoint = ReadCheckpointFile(vm["weights"].as<std::string>());
   const bool partial = vm["partial"].as<bool>();
   std::string report = LoadWeights(checkpoint, model.get(), partial);
@@ -70,16 +54,16 @@ int EvalCommand(const std::vector<std::string>& args) {
   if (!report.empty()) std::cerr << "nabla eval: partial load:\n" << report << "\n";
 
   const std::string data_arg = vm["data"].as<std::string>();
-  data::Dataset data = data::LoadSplit(
-      data_arg, split_name == "train" ? data::Split::kTrain : data::Split::kTest);
-  EvalResult result = Evaluate(model.get(), data, batch_size);
+  data::Dataset data =
+      data::LoadSplit(data_arg, flags.train_split ? data::Split::kTrain : data::Split::kTest);
+  EvalResult result = Evaluate(model.get(), data, flags.batch_size);
   if (vm["json"].as<bool>()) {
     // JSON has no NaN: a non-finite loss prints as null.
     std::printf("{\"accuracy\": %s, \"loss\": %s, \"samples\": %lld, \"split\": \"%s\"}\n",
                 JsonNumber(result.accuracy).c_str(), JsonNumber(result.loss).c_str(),
-                static_cast<long long>(result.samples), split_name.c_str());
+                static_cast<long long>(result.samples), flags.train_split ? "train" : "test");
   } else {
-    std::printf("%s: loss %.4f  accuracy %.2f%%  (%lld samples of %s)\n", split_name.c_str(),
+    std::printf("%s: loss %.4f  accuracy %.2f%%  (%lld samples of %s)\n", flags.train_split ? "train" : "test",
                 result.loss, 100 * result.accuracy, static_cast<long long>(result.samples),
                 data_arg.c_str());
   }

@@ -31,11 +31,8 @@ int PredictCommand(const std::vector<std::string>& args) {
       ("weights", po::value<std::string>()->required(), "checkpoint to load")
       ("data", po::value<std::string>()->required(), "IDX directory or short name")
       ("split", po::value<std::string>()->default_value("test"), "test or train")
-      ("out", po::value<std::string>()->required(), "CSV file to write")
-      ("batch-size", po::value<int64_t>()->default_value(1000), "samples per forward pass")
-      ("threads", po::value<int>()->default_value(0), "threads (0: one per usable core)")
-      ("set", po::value<std::vector<std::string>>()->composing(), "NODE.ATTR=VALUE override")
-      ("plugin", po::value<std::vector<std::string>>()->composing(), "load an op library first");
+      ("out", po::value<std::string>()->required(), "CSV file to write");
+  AddModelRunOptions(&options);
   AddExecutionOptions(&options);
   po::variables_map vm;
   if (!ParseArgs("predict", "MODEL --weights CKPT --data DATA [--split test|train] --out "
@@ -43,16 +40,7 @@ int PredictCommand(const std::vector<std::string>& args) {
                  "[--plugin LIB]... [--backend B] [--precision P]", args, options, {"model"}, &vm)) {
     return kExitOk;
   }
-  const std::string split_name = vm["split"].as<std::string>();
-  if (split_name != "test" && split_name != "train") {
-    throw UsageError("nabla predict: --split must be test or train, found '" + split_name + "'");
-  }
-  const int64_t batch_size = vm["batch-size"].as<int64_t>();
-  if (batch_size < 1 || batch_size > (int64_t{1} << 24)) {
-    throw UsageError("nabla predict: --batch-size must be in 1..16777216, found " +
-                     std::to_string(batch_size));
-  }
-  const int threads = CheckThreads("predict", vm["threads"].as<int>());
+  const ModelRunFlags flags = ParseModelRunFlags("predict", vm);
   const std::string model_path = vm["model"].as<std::string>();
   const std::string weights = vm["weights"].as<std::string>();
   const std::string out = vm["out"].as<std::string>();
@@ -64,18 +52,13 @@ int PredictCommand(const std::vector<std::string>& args) {
     }
   }
   CheckWritable(out, "--out: ");
-  if (vm.count("plugin")) LoadPlugins(vm["plugin"].as<std::vector<std::string>>());
-  std::string threads_note;
-  SetNumThreads(threads > 0 ? threads : AutoThreads(&threads_note));
-  ApplyExecutionOptions(vm);
-  std::vector<std::string> overrides;
-  if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+  StartModelRun(vm, flags);
 
-  std::shared_ptr<GraphModel> model = GraphModel::Load(model_path, overrides);
+  std::shared_ptr<GraphModel> model = GraphModel::Load(model_path, flags.overrides);
   LoadWeights(ReadCheckpointFile(weights), model.get(), /*partial=*/false);
   const std::string data_arg = vm["data"].as<std::string>();
-  const data::Dataset data = data::LoadSplit(
-      data_arg, split_name == "train" ? data::Split::kTrain : data::Split::kTest);
+  const data::Dataset data =
+      data::LoadSplit(data_arg, flags.train_split ? data::Split::kTrain : data::Split::kTest);
 
   const int64_t classes = FindClassifier(*model).classes;
   std::string csv = "index,label,predicted";
@@ -84,7 +67,7 @@ int PredictCommand(const std::vector<std::string>& args) {
   int64_t index = 0;
   std::vector<double> probs(classes);
   const EvalResult result = Evaluate(
-      model.get(), data, batch_size, [&](const Tensor& logits, const Tensor& labels) {
+      model.get(), data, flags.batch_size, [&](const Tensor& logits, const Tensor& labels) {
         for (int64_t i = 0; i < labels.size(); ++i, ++index) {
           const float* row = logits.data<float>() + i * classes;
           // Argmax with the first maximum, as Evaluate counts it.
@@ -107,7 +90,7 @@ int PredictCommand(const std::vector<std::string>& args) {
       });
   WriteFileAtomic(out, csv);
   std::printf("wrote %s: %lld samples of %s (%s), accuracy %.2f%%\n", out.c_str(),
-              static_cast<long long>(result.samples), split_name.c_str(), data_arg.c_str(),
+              static_cast<long long>(result.samples), flags.train_split ? "train" : "test", data_arg.c_str(),
               100 * result.accuracy);
   return kExitOk;
 }
