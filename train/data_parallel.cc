@@ -266,7 +266,8 @@ void DataParallel::PlanBuckets(const std::vector<NamedParameter>& params) {
 
 double DataParallel::AllreduceGradients(const std::vector<NamedParameter>& params,
                                         double local_loss, int64_t local_samples,
-                                        int64_t global_samples, bool* stop) {
+                                        int64_t global_samples, bool* stop,
+                                        int64_t* correct) {
   bool same_plan = bucket_params_.size() == params.size();
   for (size_t i = 0; same_plan && i < params.size(); ++i) {
     same_plan = bucket_params_[i] == params[i].name;
@@ -307,9 +308,11 @@ double DataParallel::AllreduceGradients(const std::vector<NamedParameter>& param
       in += grad.size();
     }
   }
-  double sums[2] = {local_loss * local_samples, *stop ? 1.0 : 0.0};
-  comm_->AllreduceSum(sums, 2, "loss and stop flag");
+  double sums[3] = {local_loss * local_samples, *stop ? 1.0 : 0.0,
+                    correct != nullptr ? static_cast<double>(*correct) : 0.0};
+  comm_->AllreduceSum(sums, 3, "loss, stop flag and train accuracy");
   *stop = sums[1] > 0;
+  if (correct != nullptr) *correct = static_cast<int64_t>(sums[2]);
   const double end = Now();
   if (last_step_end_ >= 0) {
     comm_seconds_ += end - start;

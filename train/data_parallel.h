@@ -148,9 +148,12 @@ class DataParallel {
   // Step 4 above. `local_loss` is the mean loss over this rank's
   // `local_samples` of a global batch of `global_samples`; a parameter
   // without a gradient counts as zeros and gets one. Returns the global
-  // batch's mean loss; sets *stop when any rank's *stop was set.
+  // batch's mean loss; sets *stop when any rank's *stop was set. With
+  // `correct` (this rank's correctly classified samples), replaces it by
+  // the count over every rank, in the same reduction as the loss.
   double AllreduceGradients(const std::vector<NamedParameter>& params, double local_loss,
-                            int64_t local_samples, int64_t global_samples, bool* stop);
+                            int64_t local_samples, int64_t global_samples, bool* stop,
+                            int64_t* correct = nullptr);
 
   // True when any rank's `local` is true.
   bool AnyRank(bool local, const std::string& what);

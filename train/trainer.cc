@@ -217,6 +217,7 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
       // and position): a data-parallel rank keeps its slice of it.
       if (data_parallel_ != nullptr) data_parallel_->ShardBatch(&feeds);
       Variable loss;
+      int64_t step_correct = 0;  // this step's correctly classified samples
       try {
         std::map<std::string, Variable> out = model_->Run(feeds);
         auto it = out.find(spec_.loss);
@@ -231,16 +232,10 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
         const Tensor& logits = out.at(spec_.logits).value();
         const Tensor& labels = feeds.at(spec_.label_input).value();
         if (logits.rank() == 2 && logits.rows() == labels.size()) {
-          double step_correct = 0;
           for (int64_t i = 0; i < labels.size(); ++i) {
             step_correct += Argmax(logits.data<float>() + i * logits.cols(), logits.cols()) ==
                             labels.data<int32_t>()[i];
           }
-          // A rank sees its slice of the batch: the count is the ranks' sum.
-          if (data_parallel_ != nullptr) {
-            data_parallel_->comm().AllreduceSum(&step_correct, 1, "train accuracy");
-          }
-          correct += static_cast<int64_t>(step_correct);
         }
       } catch (const Error& e) {
         // SetCheckNumerics stops the forward pass at the first non-finite
@@ -266,11 +261,13 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
         // Every rank checks the reduced loss and gradients, so all reach
         // the same verdict together.
         loss.Backward();
+        // A rank sees its slice of the batch: the count becomes the ranks' sum.
         value = data_parallel_->AllreduceGradients(params, value,
                                                    feeds.at(spec_.label_input).shape()[0],
-                                                   batch_size, &stop_now);
+                                                   batch_size, &stop_now, &step_correct);
         check_loss();
       }
+      correct += step_correct;
       for (const NamedParameter& p : params) {
         if (p.variable.grad().defined() && !p.variable.grad().AllFinite()) {
           NABLA_THROW(kDiverged) << "training diverged: gradient of '" << p.name

@@ -137,6 +137,7 @@ TEST(DataParallelTest, GradientsAreWeightedByEachRanksShareAndEqualEverywhere) {
   std::vector<std::vector<float>> results(2);
   std::vector<double> losses(2);
   std::vector<bool> stops(2);
+  std::vector<int64_t> corrects(2);
   auto outcomes = RunRanks(2, [&](int rank, DataParallel& dp) {
     std::vector<float> big_grad(big, rank == 0 ? 1.0f : 4.0f);
     std::vector<NamedParameter> params = {
@@ -144,9 +145,12 @@ TEST(DataParallelTest, GradientsAreWeightedByEachRanksShareAndEqualEverywhere) {
         Param("b", {0, 0}, rank == 0 ? std::vector<float>{1, 2} : std::vector<float>{10, 20}),
         Param("c", {0}, rank == 0 ? std::vector<float>{8} : std::vector<float>{})};
     bool stop = rank == 1;
-    // Rank 0 has 1 sample of the batch of 4 (loss 2), rank 1 has 3 (loss 6).
+    // Rank 0 has 1 sample of the batch of 4 (loss 2), rank 1 has 3 (loss 6);
+    // rank 0 classified its 1 correctly, rank 1 two of its 3.
+    int64_t correct = rank == 0 ? 1 : 2;
     losses[rank] = dp.AllreduceGradients(params, rank == 0 ? 2.0 : 6.0, rank == 0 ? 1 : 3, 4,
-                                         &stop);
+                                         &stop, &correct);
+    corrects[rank] = correct;
     stops[rank] = stop;
     for (const NamedParameter& p : params) {
       const Tensor& g = p.variable.grad();
@@ -168,6 +172,8 @@ TEST(DataParallelTest, GradientsAreWeightedByEachRanksShareAndEqualEverywhere) {
   EXPECT_DOUBLE_EQ(losses[1], losses[0]);
   EXPECT_TRUE(stops[0]) << "rank 1's stop reaches rank 0";
   EXPECT_TRUE(stops[1]);
+  EXPECT_EQ(corrects[0], 3) << "train accuracy counts every rank's slice";
+  EXPECT_EQ(corrects[1], 3);
 }
 
 TEST(DataParallelTest, DisagreeingRanksRefuseNamingTheItemOnEveryRank) {
