@@ -1,0 +1,25 @@
+#!/bin/bash
+# The benchmark binaries behind bench/RESULTS.md still run and agree with
+# themselves (a smoke test, not a measurement): nabla_bench trains model C
+# (the conv net) on 512 Fashion-MNIST images through the C++ API and the
+# graph file, which start from the same weights and so report the same
+# loss; an unknown model is a usage error; augment_bench prints its
+# timing. (conv_bench also times bf16, which not every CPU has.)
+set -u
+bin="$TEST_SRCDIR/$TEST_WORKSPACE/bench"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[[ -d /usr/share/datasets/fashion-mnist ]] || fail "no Fashion-MNIST (tools/setup.sh installs dataset-fashion-mnist)"
+cd "$TEST_SRCDIR/$TEST_WORKSPACE"
+loss() {
+  "$bin/nabla_bench" --model C --mode train --threads 1 --samples 512 --warmup 1 --path "$1" --json |
+    /usr/bin/python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["timed_samples"] == 512, d; print(d["final_loss"])'
+}
+api=$(loss api) || fail "nabla_bench --model C --path api"
+graph=$(loss graph) || fail "nabla_bench --model C --path graph"
+[[ "$api" == "$graph" ]] || fail "model C: C++ API loss $api, graph file loss $graph"
+echo "ok: model C trains on both paths, mean loss $api"
+"$bin/nabla_bench" --model D --mode train --threads 1 >out 2>err && fail "--model D accepted"
+grep -q "expected one of A, B, C" err || fail "--model D: $(cat err)"
+echo "ok: --model D refused: $(head -1 err)"
+"$bin/augment_bench" 1 | grep -q "median [0-9]* us" || fail "augment_bench"
+echo "ok: augment_bench runs"
