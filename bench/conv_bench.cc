@@ -88,6 +88,14 @@ int main(int argc, char** argv) {
                  {"dnnl f32 ", {"dnnl", Precision::kFloat32}},
                  {"dnnl bf16", {"dnnl", Precision::kBFloat16}}};
   for (const Config& c : configs) {
+    if (c.options.precision == Precision::kBFloat16) {
+      const BackendInfo* dnnl = KernelRegistry::Global().FindBackend("dnnl");
+      const std::string why = dnnl ? dnnl->unavailable(ComputeType::kBFloat16) : "no dnnl backend";
+      if (!why.empty()) {
+        std::printf("%s  skipped: %s\n", c.name, why.c_str());
+        continue;
+      }
+    }
     const double conv1 = Run(c.options, 1, 32, 28, false);
     const double conv2 = Run(c.options, 32, 64, 14, true);
     const double bn = RunBatchNorm(c.options);
