@@ -52,7 +52,7 @@ AugmentOptions ParseAugment(const std::string& spec) {
     const std::string value = eq == std::string::npos ? "" : Trim(item.substr(eq + 1));
     const std::string where = "--augment '" + spec + "': item '" + item + "'";
     if (eq == std::string::npos || value.empty()) {
-      NABLA_THROW(kInvalidArgument) << where << " is not KEY=VALUE (keys: shift, rotate, scale)";
+      NABLA_THROW(kInvalidArgument) << where << " is not KEY=VALUE (keys: shift, rotate, scale, flip)";
     }
     char* end = nullptr;
     const double v = std::strtod(value.c_str(), &end);
@@ -68,9 +68,12 @@ AugmentOptions ParseAugment(const std::string& spec) {
     } else if (key == "scale") {
       if (v < 0 || v >= 1) NABLA_THROW(kInvalidArgument) << where << ": scale must be in [0, 1)";
       options.scale = v;
+    } else if (key == "flip") {
+      if (v < 0 || v > 1) NABLA_THROW(kInvalidArgument) << where << ": flip (a probability) must be in [0, 1]";
+      options.flip = v;
     } else {
       NABLA_THROW(kInvalidArgument) << where << ": unknown key '" << key
-                                    << "' (keys: shift, rotate, scale)";
+                                    << "' (keys: shift, rotate, scale, flip)";
     }
   }
   return options;
@@ -85,6 +88,7 @@ std::string AugmentToString(const AugmentOptions& o) {
   add("shift", o.shift);
   add("rotate", o.rotate);
   add("scale", o.scale);
+  add("flip", o.flip);
   return out;
 }
 
@@ -104,6 +108,9 @@ void AugmentBatch(const AugmentOptions& options, uint64_t seed, int64_t epoch,
       const double scale = 1 + options.scale * Symmetric(&state);
       const double ty = options.shift * Symmetric(&state);
       const double tx = options.shift * Symmetric(&state);
+      // Drawn after the affine parameters, so adding flip to a setting
+      // leaves each image's shift, rotation and scale as they were.
+      const bool flip = options.flip > 0 && (Symmetric(&state) + 1) / 2 < options.flip;
       // Output q = R s (p - c) + c + t, so the source of q is
       // p = R^-1 (q - c - t) / s + c.
       const double cs = std::cos(angle) / scale, sn = std::sin(angle) / scale;
@@ -114,7 +121,8 @@ void AugmentBatch(const AugmentOptions& options, uint64_t seed, int64_t epoch,
         for (int64_t x = 0; x < cols; ++x) {
           const double dx = x - cx - tx;
           const double sy = cs * dy - sn * dx + cy;  // R^-1 = R(-angle)
-          const double sx = sn * dy + cs * dx + cx;
+          const double ax = sn * dy + cs * dx + cx;
+          const double sx = flip ? (cols - 1) - ax : ax;  // mirror, then transform
           const double fy = std::floor(sy), fx = std::floor(sx);
           const int64_t y0 = static_cast<int64_t>(fy), x0 = static_cast<int64_t>(fx);
           const float wy = static_cast<float>(sy - fy), wx = static_cast<float>(sx - fx);

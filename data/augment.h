@@ -1,16 +1,19 @@
 // Data augmentation: a random affine transform of each training image
-// (shift, rotation, scale), applied when a batch is gathered, never in
-// evaluation.
+// (shift, rotation, scale) and an optional horizontal flip, applied when a
+// batch is gathered, never in evaluation.
 //
-//   --augment shift=2,rotate=12,scale=0.1
+//   --augment shift=2,rotate=12,scale=0.1,flip=0.5
 //
 // means, independently per image: translate by U(-2, 2) pixels along each
 // axis, rotate by U(-12, 12) degrees and scale by U(0.9, 1.1), all about
-// the image centre; each output pixel is read from the source by bilinear
-// interpolation, zero (black) outside it, per channel. This is
-// torchvision's RandomAffine(degrees=12, translate=(2/W, 2/H),
-// scale=(0.9, 1.1)) with bilinear sampling, except that shifts are
-// continuous rather than rounded to whole pixels.
+// the image centre, and mirror left-right with probability 0.5; each
+// output pixel is read from the source by bilinear interpolation, zero
+// (black) outside it, per channel. This is torchvision's
+// RandomAffine(degrees=12, translate=(2/W, 2/H), scale=(0.9, 1.1)) with
+// bilinear sampling (except that shifts are continuous rather than rounded
+// to whole pixels) followed by RandomHorizontalFlip(0.5). A flip alone is
+// an exact mirror: no interpolation happens at whole-pixel positions.
+// (Digits must not be flipped; clothing, as in Fashion-MNIST, may.)
 //
 // Determinism: image i's transform is drawn from a generator keyed by
 // (seed, epoch, position of i in the epoch's order), so a run resumed from
@@ -38,14 +41,16 @@ struct AugmentOptions {
   double shift = 0;   // pixels, >= 0
   double rotate = 0;  // degrees, in [0, 180]
   double scale = 0;   // relative, in [0, 1)
-  bool enabled() const { return shift > 0 || rotate > 0 || scale > 0; }
+  double flip = 0;    // probability of a left-right mirror, in [0, 1]
+  bool enabled() const { return shift > 0 || rotate > 0 || scale > 0 || flip > 0; }
 };
 
-// Parses "shift=2,rotate=12,scale=0.1" (any subset, any order; "" or
+// Parses "shift=2,rotate=12,scale=0.1,flip=0.5" (any subset, any order; "" or
 // "none" for no augmentation). Throws Error(kInvalidArgument) naming the
 // bad item and what was expected.
 AugmentOptions ParseAugment(const std::string& spec);
-// The canonical form ParseAugment reads back: "shift=2,rotate=12,scale=0.1",
+// The canonical form ParseAugment reads back: "shift=2,rotate=12,scale=0.1"
+// (keys in this order, flip last, zero values left out),
 // "none" when nothing is enabled.
 std::string AugmentToString(const AugmentOptions& options);
 

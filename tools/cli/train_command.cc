@@ -36,7 +36,7 @@ constexpr char kUsage[] =
     "constant|cosine]\n"
     "      [--seed S] [--threads T] [--resume CKPT] [--set NODE.ATTR=VALUE]...\n"
     "      [--metrics FILE.csv] [--track PARAM]... [--plugin LIB]... [--check-numerics]\n"
-    "      [--save-every N] [--override-config] [--augment shift=PIXELS,rotate=DEGREES,scale=FRACTION|none]\n"
+    "      [--save-every N] [--override-config] [--augment shift=PIXELS,rotate=DEGREES,scale=FRACTION,flip=PROB|none]\n"
     "      [--backend auto|eigen|dnnl] [--precision float32|bf16] [--val-split F] [--eval-test]\n"
     "      [--log-every N] [--mpi-timeout SECONDS] [--sync-batchnorm]\n"
     "      (under mpirun -np N: data-parallel over N ranks)";
@@ -231,7 +231,7 @@ int TrainCommand(const std::vector<std::string>& args) {
       ("optimizer", po::value<std::string>()->default_value("sgd"), "sgd or adam")
       ("lr-schedule", po::value<std::string>()->default_value("constant"), "constant or cosine")
       ("seed", po::value<std::string>()->default_value("0"), "initialisation, shuffling, dropout and augmentation seed")
-      ("augment", po::value<std::string>()->default_value("none"), "random affine augmentation of training images: shift=PIXELS,rotate=DEGREES,scale=FRACTION (any subset), or none")
+      ("augment", po::value<std::string>()->default_value("none"), "random affine augmentation of training images: shift=PIXELS,rotate=DEGREES,scale=FRACTION,flip=PROBABILITY (any subset; flip mirrors left-right), or none")
       ("threads", po::value<int>()->default_value(0), "threads (0: one per usable core)")
       ("resume", po::value<std::string>(), "continue from this checkpoint, with its training config")
       ("override-config", po::bool_switch(), "with --resume: explicit flags replace the checkpoint's config (recorded)")
