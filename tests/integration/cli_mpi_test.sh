@@ -141,6 +141,12 @@ if "$diff_tool" bn_one.ckpt bn_rank.ckpt --tolerance "$tolerance" >diff.out; the
   fail "per-rank BatchNorm matched one process, so the synchronised check cannot fail: $(cat diff.out)"
 fi
 pass "per-rank BatchNorm differs from one process: $(head -c 200 diff.out)"
+# In one process the flag changes nothing, and says so.
+"$nabla" train bn_in.pbtxt "${common[@]}" --epochs 2 --sync-batchnorm --save bn_one_sync.ckpt \
+  >/dev/null 2>bn_one_sync.err || fail "--sync-batchnorm, 1 process: $(cat bn_one_sync.err)"
+grep -q "note: --sync-batchnorm has no effect in a single process" bn_one_sync.err ||
+  fail "--sync-batchnorm in one process printed no note: $(cat bn_one_sync.err)"
+check_identical bn_one.ckpt bn_one_sync.ckpt "--sync-batchnorm in one process: a note, and the same tensors bit for bit"
 
 # Ranks that disagree refuse to start, naming the difference, once.
 run "${mpi[@]}" -np 1 "$nabla" train "$A" "${common[@]}" --epochs 1 : \

@@ -414,6 +414,9 @@ int TrainCommand(const std::vector<std::string>& args) {
       });
     }
     trainer.set_data_parallel(dp);
+  } else if (vm["sync-batchnorm"].as<bool>()) {
+    std::cerr << "nabla train: note: --sync-batchnorm has no effect in a single process; "
+                 "it applies under mpirun with 2 or more ranks\n";
   }
   if (writer) {
     std::cerr << "nabla train: " << model->def().name() << " (" << model->NumParameters()
