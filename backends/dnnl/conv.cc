@@ -32,6 +32,7 @@
 #include "backends/dnnl/layout.h"
 #include "graph/kernel.h"
 #include "graph/registry.h"
+#include "ops/conv/conv_geometry.h"
 
 namespace nabla::dnnl_backend {
 namespace {
@@ -39,12 +40,6 @@ namespace {
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 using dims = dnnl::memory::dims;
-
-// The attribute pairs of ops/conv/conv2d.cc ([k] or [kh, kw]).
-dims Pair(const AttrMap& a, const std::string& name) {
-  const std::vector<int64_t>& v = a.at(name).ints();
-  return {v[0], v.size() == 2 ? v[1] : v[0]};
-}
 
 bool PlainLayout() {
   static const bool plain = [] {
@@ -54,29 +49,23 @@ bool PlainLayout() {
   return plain;
 }
 
+// oneDNN's view of ops/conv/conv_geometry.h's Geometry.
 struct ConvDims {
   dims src, weights, bias, dst, strides, dilates, pad;
   int64_t groups;
   bool has_bias;
   ConvDims(const AttrMap& a, const Shape& x) {
-    const dims k = Pair(a, "kernel_size"), stride = Pair(a, "stride"), d = Pair(a, "dilation");
-    dims p = Pair(a, "padding");
-    if (a.at("pad_mode").s() == "same") p = {d[0] * (k[0] - 1) / 2, d[1] * (k[1] - 1) / 2};
-    const int64_t out_c = a.at("out_channels").i();
-    groups = a.at("groups").i();
+    const conv::Geometry g(a, x);
+    groups = g.groups;
     has_bias = a.at("bias").b();
-    src = {x[0], x[1], x[2], x[3]};
-    weights = groups == 1 ? dims{out_c, x[1], k[0], k[1]}
-                          : dims{groups, out_c / groups, x[1] / groups, k[0], k[1]};
-    bias = {out_c};
-    strides = stride;
-    dilates = {d[0] - 1, d[1] - 1};  // oneDNN counts the gaps
-    pad = p;
-    auto out = [](int64_t in, int64_t pad, int64_t k, int64_t s, int64_t dil) {
-      return (in + 2 * pad - dil * (k - 1) - 1) / s + 1;
-    };
-    dst = {x[0], out_c, out(x[2], p[0], k[0], stride[0], d[0]),
-           out(x[3], p[1], k[1], stride[1], d[1])};
+    src = {g.n, g.c, g.h, g.w};
+    weights = groups == 1 ? dims{g.out_c, g.c, g.k.h, g.k.w}
+                          : dims{groups, g.group_out(), g.group_c(), g.k.h, g.k.w};
+    bias = {g.out_c};
+    strides = {g.stride.h, g.stride.w};
+    dilates = {g.dilation.h - 1, g.dilation.w - 1};  // oneDNN counts the gaps
+    pad = {g.pad.h, g.pad.w};
+    dst = {g.n, g.out_c, g.oh, g.ow};
   }
   tag weights_tag() const { return groups == 1 ? tag::oihw : tag::goihw; }
 };

@@ -20,6 +20,7 @@
 #include "backends/dnnl/gemm.h"
 #include "graph/kernel.h"
 #include "graph/registry.h"
+#include "ops/pool/pool_geometry.h"
 
 namespace nabla::dnnl_backend {
 namespace {
@@ -28,14 +29,13 @@ using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 using dims = dnnl::memory::dims;
 
-dims Pair(const std::vector<int64_t>& v) { return {v[0], v.size() == 2 ? v[1] : v[0]}; }
+dims Dims(window::Pair p) { return {p.h, p.w}; }
 
 class DnnlPool : public OpKernel {
  public:
   DnnlPool(const AttrMap& a, dnnl::algorithm algorithm)
-      : algorithm_(algorithm), kernel_(Pair(a.at("kernel_size").ints())),
-        strides_(a.at("stride").ints().empty() ? kernel_ : Pair(a.at("stride").ints())),
-        pad_(Pair(a.at("padding").ints())) {}
+      : algorithm_(algorithm), kernel_(Dims(window::AttrPair(a, "kernel_size"))),
+        strides_(Dims(pool::Stride(a))), pad_(Dims(window::AttrPair(a, "padding"))) {}
 
   void Forward(ForwardContext& ctx) override {
     Prims& p = Get(ctx.input(0).shape(), ctx.output(0).shape());

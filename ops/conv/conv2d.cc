@@ -33,36 +33,16 @@
 
 #include "graph/parallel.h"
 #include "graph/registry.h"
+#include "ops/conv/conv_geometry.h"
 #include "ops/window.h"
 
 namespace nabla {
 namespace {
 
+using conv::Geometry;
+using conv::Padding;
 using window::AttrPair;
 using window::Pair;
-
-Pair Padding(const AttrMap& a) {
-  if (a.at("pad_mode").s() != "same") return AttrPair(a, "padding");
-  Pair k = AttrPair(a, "kernel_size"), d = AttrPair(a, "dilation");
-  return {d.h * (k.h - 1) / 2, d.w * (k.w - 1) / 2};
-}
-
-// Everything the kernels need, from attributes and the input's shape.
-struct Geometry {
-  int64_t n, c, h, w, out_c, groups;
-  Pair k, stride, pad, dilation;
-  int64_t oh, ow;
-  Geometry(const AttrMap& a, const Shape& x)
-      : n(x[0]), c(x[1]), h(x[2]), w(x[3]), out_c(a.at("out_channels").i()),
-        groups(a.at("groups").i()), k(AttrPair(a, "kernel_size")), stride(AttrPair(a, "stride")),
-        pad(Padding(a)), dilation(AttrPair(a, "dilation")),
-        oh(window::OutputSize(h, pad.h, k.h, stride.h, dilation.h)),
-        ow(window::OutputSize(w, pad.w, k.w, stride.w, dilation.w)) {}
-  int64_t group_c() const { return c / groups; }
-  int64_t group_out() const { return out_c / groups; }
-  int64_t patch() const { return group_c() * k.h * k.w; }  // rows of col
-  int64_t positions() const { return oh * ow; }            // columns of col
-};
 
 template <typename T>
 using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

@@ -9,6 +9,7 @@
 #ifndef NABLA_OPS_POOL_POOL_GEOMETRY_H_
 #define NABLA_OPS_POOL_POOL_GEOMETRY_H_
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
