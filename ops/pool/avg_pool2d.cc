@@ -21,21 +21,14 @@ struct AvgPoolKernel {
     const T scale = T(1) / static_cast<T>(g.k.h * g.k.w);
     const T* x = ctx.input(0).data<T>();
     T* y = ctx.output(0).data<T>();
-    for (int64_t p = 0; p < g.planes(); ++p) {
-      const T* in = x + p * g.h * g.w;
-      T* out = y + p * g.oh * g.ow;
-      for (int64_t i = 0; i < g.oh; ++i) {
-        for (int64_t j = 0; j < g.ow; ++j) {
-          int64_t r0, r1, c0, c1;
-          g.Window(i, j, &r0, &r1, &c0, &c1);
-          T sum = 0;
-          for (int64_t r = r0; r < r1; ++r) {
-            for (int64_t c = c0; c < c1; ++c) sum += in[r * g.w + c];
-          }
-          out[i * g.ow + j] = sum * scale;
-        }
+    g.ForEachWindow([&](const pool::Geometry::Window& win) {
+      const T* in = x + win.plane * g.h * g.w;
+      T sum = 0;
+      for (int64_t r = win.r0; r < win.r1; ++r) {
+        for (int64_t c = win.c0; c < win.c1; ++c) sum += in[r * g.w + c];
       }
-    }
+      y[win.plane * g.oh * g.ow + win.out] = sum * scale;
+    });
   }
 
   template <typename T>
@@ -46,20 +39,13 @@ struct AvgPoolKernel {
     const T* gy = ctx.grad_output(0).data<T>();
     T* gx = ctx.grad_input(0).data<T>();
     std::fill(gx, gx + ctx.grad_input(0).size(), T(0));
-    for (int64_t p = 0; p < g.planes(); ++p) {
-      const T* grad = gy + p * g.oh * g.ow;
-      T* target = gx + p * g.h * g.w;
-      for (int64_t i = 0; i < g.oh; ++i) {
-        for (int64_t j = 0; j < g.ow; ++j) {
-          int64_t r0, r1, c0, c1;
-          g.Window(i, j, &r0, &r1, &c0, &c1);
-          const T share = grad[i * g.ow + j] * scale;
-          for (int64_t r = r0; r < r1; ++r) {
-            for (int64_t c = c0; c < c1; ++c) target[r * g.w + c] += share;
-          }
-        }
+    g.ForEachWindow([&](const pool::Geometry::Window& win) {
+      T* target = gx + win.plane * g.h * g.w;
+      const T share = gy[win.plane * g.oh * g.ow + win.out] * scale;
+      for (int64_t r = win.r0; r < win.r1; ++r) {
+        for (int64_t c = win.c0; c < win.c1; ++c) target[r * g.w + c] += share;
       }
-    }
+    });
   }
 };
 

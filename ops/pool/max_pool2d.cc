@@ -17,23 +17,16 @@ namespace nabla {
 namespace {
 
 struct MaxPoolKernel {
-  // Calls fn(output index, input index of the argmax) for every output of
-  // plane `plane`, indices relative to the plane.
-  template <typename T, typename Fn>
-  static void ForEachArgmax(const pool::Geometry& g, const T* x, Fn&& fn) {
-    for (int64_t i = 0; i < g.oh; ++i) {
-      for (int64_t j = 0; j < g.ow; ++j) {
-        int64_t r0, r1, c0, c1;
-        g.Window(i, j, &r0, &r1, &c0, &c1);
-        int64_t best = r0 * g.w + c0;
-        for (int64_t r = r0; r < r1; ++r) {
-          for (int64_t c = c0; c < c1; ++c) {
-            if (x[r * g.w + c] > x[best]) best = r * g.w + c;
-          }
-        }
-        fn(i * g.ow + j, best);
+  // The input index of window `win`'s first maximum, relative to its plane.
+  template <typename T>
+  static int64_t Argmax(const pool::Geometry& g, const T* in, const pool::Geometry::Window& win) {
+    int64_t best = win.r0 * g.w + win.c0;
+    for (int64_t r = win.r0; r < win.r1; ++r) {
+      for (int64_t c = win.c0; c < win.c1; ++c) {
+        if (in[r * g.w + c] > in[best]) best = r * g.w + c;
       }
     }
+    return best;
   }
 
   template <typename T>
@@ -41,11 +34,10 @@ struct MaxPoolKernel {
     const pool::Geometry g(ctx.attrs(), ctx.input(0).shape());
     const T* x = ctx.input(0).data<T>();
     T* y = ctx.output(0).data<T>();
-    for (int64_t p = 0; p < g.planes(); ++p) {
-      const T* in = x + p * g.h * g.w;
-      T* out = y + p * g.oh * g.ow;
-      ForEachArgmax(g, in, [&](int64_t o, int64_t best) { out[o] = in[best]; });
-    }
+    g.ForEachWindow([&](const pool::Geometry::Window& win) {
+      const T* in = x + win.plane * g.h * g.w;
+      y[win.plane * g.oh * g.ow + win.out] = in[Argmax(g, in, win)];
+    });
   }
 
   template <typename T>
@@ -56,12 +48,10 @@ struct MaxPoolKernel {
     const T* gy = ctx.grad_output(0).data<T>();
     T* gx = ctx.grad_input(0).data<T>();
     std::fill(gx, gx + ctx.grad_input(0).size(), T(0));
-    for (int64_t p = 0; p < g.planes(); ++p) {
-      const T* grad = gy + p * g.oh * g.ow;
-      T* target = gx + p * g.h * g.w;
-      ForEachArgmax(g, x + p * g.h * g.w,
-                    [&](int64_t o, int64_t best) { target[best] += grad[o]; });
-    }
+    g.ForEachWindow([&](const pool::Geometry::Window& win) {
+      const int64_t plane = win.plane * g.h * g.w;
+      gx[plane + Argmax(g, x + plane, win)] += gy[win.plane * g.oh * g.ow + win.out];
+    });
   }
 };
 

@@ -35,13 +35,23 @@ struct Geometry {
         oh(window::OutputSize(h, pad.h, k.h, stride.h)),
         ow(window::OutputSize(w, pad.w, k.w, stride.w)) {}
   int64_t planes() const { return n * c; }
-  // The window of output (i, j), clipped to the image: rows [r0, r1), cols [c0, c1).
-  void Window(int64_t i, int64_t j, int64_t* r0, int64_t* r1, int64_t* c0, int64_t* c1) const {
-    const int64_t top = i * stride.h - pad.h, left = j * stride.w - pad.w;
-    *r0 = std::max<int64_t>(top, 0);
-    *r1 = std::min(top + k.h, h);
-    *c0 = std::max<int64_t>(left, 0);
-    *c1 = std::min(left + k.w, w);
+  // The window of one output, clipped to the image: rows [r0, r1), cols
+  // [c0, c1) of plane `plane`; `out` indexes the output within its plane.
+  struct Window {
+    int64_t plane, out, r0, r1, c0, c1;
+  };
+  // Calls fn(const Window&) for every output of every plane, in order.
+  template <typename Fn>
+  void ForEachWindow(Fn&& fn) const {
+    for (int64_t p = 0; p < planes(); ++p) {
+      for (int64_t i = 0; i < oh; ++i) {
+        for (int64_t j = 0; j < ow; ++j) {
+          const int64_t top = i * stride.h - pad.h, left = j * stride.w - pad.w;
+          fn(Window{p, i * ow + j, std::max<int64_t>(top, 0), std::min(top + k.h, h),
+                    std::max<int64_t>(left, 0), std::min(left + k.w, w)});
+        }
+      }
+    }
   }
 };
 
