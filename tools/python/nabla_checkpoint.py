@@ -196,31 +196,94 @@ def read(path):
 
 # --- PyTorch ---------------------------------------------------------------------
 
-# nabla op -> (torch module from the node's attributes, {nabla param: torch param}).
 def _attrs(node):
-  out = {}
-  for item in node.attrs.split(", ") if node.attrs else []:
+  """The header's attribute text ("bias=false, kernel_size=[3, 5], pad_mode=\"same\"")
+  as {name: value text}, strings unquoted; commas inside [...] or quotes stay."""
+  out, depth, quoted, start, text = {}, 0, False, 0, node.attrs or ""
+  items = []
+  for i, ch in enumerate(text):
+    if ch == '"':
+      quoted = not quoted
+    elif not quoted and ch in "[]":
+      depth += 1 if ch == "[" else -1
+    elif not quoted and depth == 0 and text.startswith(", ", i):
+      items.append(text[start:i])
+      start = i + 2
+  if text:
+    items.append(text[start:])
+  for item in items:
     key, _, value = item.partition("=")
-    out[key] = value.strip('"')
+    out[key] = value[1:-1] if value.startswith('"') and value.endswith('"') else value
   return out
 
 
+def _ints(value):
+  """"[3, 5]" -> [3, 5]; "[]" -> []."""
+  inner = value.strip()[1:-1].strip()
+  return [int(v) for v in inner.split(",")] if inner else []
+
+
+def _pair(value):
+  """A pair attribute ([k] or [kh, kw], ops/window.h) as PyTorch's (kh, kw)."""
+  v = _ints(value)
+  return (v[0], v[-1])
+
+
+def _conv2d(a):
+  import torch.nn as nn
+  padding = "same" if a.get("pad_mode") == "same" else _pair(a.get("padding", "[0]"))
+  return nn.Conv2d(int(a["in_channels"]), int(a["out_channels"]), _pair(a["kernel_size"]),
+                   stride=_pair(a.get("stride", "[1]")), padding=padding,
+                   dilation=_pair(a.get("dilation", "[1]")), groups=int(a.get("groups", 1)),
+                   bias=a.get("bias", "true") == "true")
+
+
+def _pool(a):
+  """kernel, stride (empty: the kernel), padding of MaxPool2D / AvgPool2D."""
+  k = _pair(a["kernel_size"])
+  stride = _pair(a["stride"]) if _ints(a.get("stride", "[]")) else k
+  return k, stride, _pair(a.get("padding", "[0]"))
+
+
+def _batch_norm(a, spatial):
+  import torch.nn as nn
+  cls = nn.BatchNorm2d if spatial else nn.BatchNorm1d
+  return cls(int(a["num_features"]), eps=float(a.get("eps", 1e-5)),
+             momentum=float(a.get("momentum", 0.1)))
+
+
+def _global_avg_pool(a):
+  import torch.nn as nn
+  return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(1))  # nabla's is [N, C]
+
+
+# nabla op -> (torch module from the node's attributes and whether the
+# tensor reaching it is [N, C, H, W], {nabla param or state: torch name}).
 def _layers():
   import torch.nn as nn
   return {
-      "Linear": (lambda a: nn.Linear(int(a["in_features"]), int(a["out_features"])),
+      "Linear": (lambda a, s: nn.Linear(int(a["in_features"]), int(a["out_features"])),
                  {"weight": "weight", "bias": "bias"}),
-      "ReLU": (lambda a: nn.ReLU(), {}),
-      "LeakyReLU": (lambda a: nn.LeakyReLU(float(a.get("slope", 0.01))), {}),
-      "PReLU": (lambda a: nn.PReLU(int(a.get("num_parameters", 1))), {"slope": "weight"}),
-      "Sigmoid": (lambda a: nn.Sigmoid(), {}),
-      "Tanh": (lambda a: nn.Tanh(), {}),
-      "Dropout": (lambda a: nn.Dropout(float(a.get("p", 0.5))), {}),
-      "Flatten": (lambda a: nn.Flatten(int(a.get("start_dim", 1))), {}),
+      "Conv2D": (lambda a, s: _conv2d(a), {"weight": "weight", "bias": "bias"}),
+      "MaxPool2D": (lambda a, s: nn.MaxPool2d(*_pool(a)), {}),
+      "AvgPool2D": (lambda a, s: nn.AvgPool2d(*_pool(a), count_include_pad=True), {}),
+      "GlobalAvgPool": (lambda a, s: _global_avg_pool(a), {}),
+      "BatchNorm": (_batch_norm, {"weight": "weight", "bias": "bias",
+                                  STATE_PREFIX + "running_mean": "running_mean",
+                                  STATE_PREFIX + "running_var": "running_var"}),
+      "ReLU": (lambda a, s: nn.ReLU(), {}),
+      "LeakyReLU": (lambda a, s: nn.LeakyReLU(float(a.get("slope", 0.01))), {}),
+      "PReLU": (lambda a, s: nn.PReLU(int(a.get("num_parameters", 1))), {"slope": "weight"}),
+      "Sigmoid": (lambda a, s: nn.Sigmoid(), {}),
+      "Tanh": (lambda a, s: nn.Tanh(), {}),
+      "Dropout": (lambda a, s: nn.Dropout(float(a.get("p", 0.5))), {}),
+      "Flatten": (lambda a, s: nn.Flatten(int(a.get("start_dim", 1))), {}),
   }
 
 
 LOSS_OPS = {"SoftmaxCrossEntropy", "MSE"}
+SPATIAL_OPS = {"Conv2D", "MaxPool2D", "AvgPool2D"}  # [N, C, H, W] in and out
+FLAT_OPS = {"Linear", "Flatten", "GlobalAvgPool"}  # [N, features] out
 
 
 def _sequential_nodes(ckpt):
@@ -231,24 +294,56 @@ def _sequential_nodes(ckpt):
   return nodes
 
 
-def torch_state_dict(ckpt):
-  """The parameters under the names a torch.nn.Sequential of the same
-  layout uses: node i's "weight" is "i.weight" (PReLU's slope is "i.weight")."""
-  import torch
+def _spatial_flags(nodes):
+  """Per node: whether its input is [N, C, H, W] (BatchNorm2d, not 1d). The
+  header has no input shapes: the input is taken as images when a spatial
+  op comes before the first flattening one."""
+  first = next((n.op for n in nodes if n.op in SPATIAL_OPS | FLAT_OPS), None)
+  spatial, flags = first in SPATIAL_OPS, []
+  for n in nodes:
+    flags.append(spatial)
+    if n.op in SPATIAL_OPS:
+      spatial = True
+    elif n.op in FLAT_OPS:
+      spatial = False
+  return flags
+
+
+def _layer(ckpt, node):
   layers = _layers()
+  if node.op not in layers:
+    raise CheckpointError("%s: node '%s' is a %s, which has no PyTorch layer here" %
+                          (ckpt.source, node.name, node.op))
+  return layers[node.op]
+
+
+def torch_state_dict(ckpt):
+  """The parameters and op state under the names a torch.nn.Sequential of
+  the same layout uses: node i's "weight" is "i.weight" (PReLU's slope is
+  "i.weight"), BatchNorm's running statistics "i.running_mean" and
+  "i.running_var" (with "i.num_batches_tracked", the checkpoint's step).
+  An empty tensor (Conv2D's bias with bias=false) has no PyTorch name."""
+  import torch
   state = collections.OrderedDict()
+  used = set()
   for i, node in enumerate(_sequential_nodes(ckpt)):
-    if node.op not in layers:
-      raise CheckpointError("%s: node '%s' is a %s, which has no PyTorch layer here" %
-                            (ckpt.source, node.name, node.op))
-    for nabla_name, torch_name in layers[node.op][1].items():
-      key = "%s.%s" % (node.name, nabla_name)
-      if key in ckpt.params:
-        state["%d.%s" % (i, torch_name)] = torch.from_numpy(ckpt.params[key].copy())
-  used = {"%s.%s" % (n.name, p) for n in _sequential_nodes(ckpt) for p in layers[n.op][1]}
-  left = [name for name in ckpt.params if name not in used]
+    _, names = _layer(ckpt, node)
+    for nabla_name, torch_name in names.items():
+      stored = nabla_name.startswith(STATE_PREFIX)
+      key = (STATE_PREFIX + node.name + "." + nabla_name[len(STATE_PREFIX):] if stored
+             else "%s.%s" % (node.name, nabla_name))
+      source = ckpt.state if stored else ckpt.params
+      if key not in source:
+        continue
+      used.add(key)
+      if source[key].size == 0:
+        continue
+      state["%d.%s" % (i, torch_name)] = torch.from_numpy(source[key].copy())
+    if node.op == "BatchNorm":
+      state["%d.num_batches_tracked" % i] = torch.tensor(ckpt.header.step, dtype=torch.long)
+  left = [name for name in list(ckpt.params) + list(ckpt.state) if name not in used]
   if left:
-    raise CheckpointError("%s: parameters %s belong to no layer of the Sequential" %
+    raise CheckpointError("%s: tensors %s belong to no layer of the Sequential" %
                           (ckpt.source, ", ".join(left)))
   return state
 
@@ -256,14 +351,9 @@ def torch_state_dict(ckpt):
 def torch_sequential(ckpt):
   """An untrained torch.nn.Sequential with the checkpoint's layout."""
   import torch.nn as nn
-  layers = _layers()
-  modules = []
-  for node in _sequential_nodes(ckpt):
-    if node.op not in layers:
-      raise CheckpointError("%s: node '%s' is a %s, which has no PyTorch layer here" %
-                            (ckpt.source, node.name, node.op))
-    modules.append(layers[node.op][0](_attrs(node)))
-  return nn.Sequential(*modules)
+  nodes = _sequential_nodes(ckpt)
+  return nn.Sequential(*[_layer(ckpt, node)[0](_attrs(node), spatial)
+                         for node, spatial in zip(nodes, _spatial_flags(nodes))])
 
 
 def _write_atomic(path, write):

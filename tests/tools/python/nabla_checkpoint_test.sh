@@ -108,6 +108,78 @@ for name, keys in (("mlp_leaky", ["0.weight", "0.bias", "2.weight", "2.bias", "4
   print("%s: torch loss %.6f accuracy %.6f" % (name, loss, accuracy))
 PY
   pass "the PyTorch state_dict loads strictly into the Sequential and matches nabla eval"
+
+  # Conv nets: Conv2D (with and without bias, [kh, kw] pairs, "same"
+  # padding, dilation), BatchNorm over images and over features with its
+  # running statistics, max, average and global average pooling.
+  cat >convs.pbtxt <<'PB'
+format_version: 1
+name: "Convs"
+inputs { name: "image" shape { dims: -1 dims: 1 dims: 28 dims: 28 } dtype: "float32" }
+inputs { name: "label" shape { dims: -1 } dtype: "int32" }
+nodes { name: "c1" op: "Conv2D" inputs: "image" attrs { key: "in_channels" value { i: 1 } }
+        attrs { key: "out_channels" value { i: 4 } } attrs { key: "kernel_size" value { ints { values: 3 values: 5 } } }
+        attrs { key: "padding" value { ints { values: 1 values: 2 } } } }
+nodes { name: "bn1" op: "BatchNorm" inputs: "c1" attrs { key: "num_features" value { i: 4 } } }
+nodes { name: "r1" op: "ReLU" inputs: "bn1" }
+nodes { name: "p1" op: "AvgPool2D" inputs: "r1" attrs { key: "kernel_size" value { ints { values: 3 } } }
+        attrs { key: "stride" value { ints { values: 2 } } } attrs { key: "padding" value { ints { values: 1 } } } }
+nodes { name: "c2" op: "Conv2D" inputs: "p1" attrs { key: "in_channels" value { i: 4 } }
+        attrs { key: "out_channels" value { i: 6 } } attrs { key: "kernel_size" value { ints { values: 3 } } }
+        attrs { key: "dilation" value { ints { values: 2 } } } attrs { key: "pad_mode" value { s: "same" } }
+        attrs { key: "bias" value { b: false } } }
+nodes { name: "p2" op: "MaxPool2D" inputs: "c2" attrs { key: "kernel_size" value { ints { values: 2 } } } }
+nodes { name: "gap" op: "GlobalAvgPool" inputs: "p2" }
+nodes { name: "bn2" op: "BatchNorm" inputs: "gap" attrs { key: "num_features" value { i: 6 } } }
+nodes { name: "fc" op: "Linear" inputs: "bn2" attrs { key: "in_features" value { i: 6 } }
+        attrs { key: "out_features" value { i: 10 } } }
+nodes { name: "loss" op: "SoftmaxCrossEntropy" inputs: "fc" inputs: "label" }
+outputs: "fc"
+loss: "loss"
+PB
+  for graph in convs.pbtxt "$root/examples/mnist/cnn_bn_fashion.pbtxt"; do
+    name=$(basename "$graph" .pbtxt)
+    "$nabla" train "$graph" --data data --seed 3 --threads 1 --batch-size 64 --lr 0.05 \
+      --epochs 2 --save "$name.ckpt" >/dev/null 2>"$name.err" || fail "train $name: $(cat "$name.err")"
+    "$nabla" eval "$graph" --weights "$name.ckpt" --data data --threads 1 --json \
+      >"$name.eval.json" || fail "eval $name"
+    "$py" "$tool" "$name.ckpt" --torch "$name.pt" >/dev/null || fail "--torch $name"
+  done
+  "$py" - <<'PY' || fail "PyTorch state_dict of conv nets"
+import json
+import numpy as np
+import torch
+import nabla_checkpoint as nc
+
+x = torch.from_numpy(np.load("x.npy").astype(np.float32).reshape(-1, 1, 28, 28))
+labels = torch.from_numpy(np.frombuffer(open("data/t10k-labels-idx1-ubyte", "rb").read()[8:], np.uint8).astype(np.int64))
+for name, bn2d, bn1d in (("convs", 1, 1), ("cnn_bn_fashion", 2, 1)):
+  ckpt = nc.read(name + ".ckpt")
+  state = torch.load(name + ".pt")
+  net = nc.torch_sequential(ckpt)
+  net.load_state_dict(state, strict=True)  # every key, running statistics included
+  kinds = [type(m).__name__ for m in net]
+  assert kinds.count("BatchNorm2d") == bn2d and kinds.count("BatchNorm1d") == bn1d, kinds
+  for key, value in state.items():
+    if key.endswith("running_var"):
+      assert not torch.equal(value, torch.ones_like(value)), key + " was never updated"
+    if key.endswith("num_batches_tracked"):
+      assert value.item() == ckpt.header.step > 0, (key, value)
+  if name == "convs":
+    assert net[0].bias is not None and net[4].bias is None and net[4].padding == "same", net
+    assert net[0].kernel_size == (3, 5) and net[4].dilation == (2, 2), net
+    assert "4.bias" not in state  # nabla's empty bias has no PyTorch name
+  net.eval()
+  with torch.no_grad():
+    logits = net(x)
+  want = json.load(open(name + ".eval.json"))
+  accuracy = (logits.argmax(dim=1) == labels).double().mean().item()
+  loss = torch.nn.functional.cross_entropy(logits.double(), labels).item()
+  assert "%.6f" % accuracy == "%.6f" % want["accuracy"], (name, accuracy, want)
+  assert abs(loss - want["loss"]) < 1e-5, (name, loss, want)
+  print("%s: torch loss %.6f accuracy %.6f; nabla eval %s" % (name, loss, accuracy, want))
+PY
+  pass "conv nets' state_dicts (BatchNorm statistics included) load strictly and match nabla eval"
 else
   echo "note: $py has no torch; the state_dict checks are skipped"
 fi
