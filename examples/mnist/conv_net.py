@@ -40,7 +40,6 @@ conv_net-fashion-mnist/):
 
 import csv
 import datetime
-import json
 import os
 import shutil
 import sys
@@ -121,23 +120,13 @@ def parse_args(argv):
     else:
         candidates = CANDIDATES
     if args.only:
-        known = {c[0]: c for c in CANDIDATES + FASHION_CANDIDATES + QUICK_CANDIDATES}
-        names = [n.strip() for n in args.only.split(",")]
-        for n in names:
-            if n not in known:
-                parser.error("--only: unknown candidate '%s' (known: %s)"
-                             % (n, ", ".join(sorted(known))))
-        candidates = [known[n] for n in names]
+        candidates = lib.only_candidates(parser, args.only,
+                                         CANDIDATES + FASHION_CANDIDATES + QUICK_CANDIDATES)
     args.candidates = candidates
     args.final_seeds = args.final_seeds or (1 if args.quick or fashion else 3)
     # 1/8 of mnist-digits' 8,000 is 1,000 images; 1/12 of Fashion's 60,000 is 5,000.
     args.val_every = 12 if fashion else 8
-    if args.official_test is None:
-        use = args.data == "mnist-digits" and not args.quick
-        args.official_test = OFFICIAL_TEST if use else ""
-    if args.official_test and not os.path.isdir(args.official_test):
-        print("note: %s not found; no official MNIST test evaluation" % args.official_test)
-        args.official_test = ""
+    args.official_test = lib.official_test_folder(args, OFFICIAL_TEST)
     return args
 
 
@@ -277,44 +266,14 @@ def tune(args, out_dir, runner, tmp):
     return next(c for c in args.candidates if c[0] == best[0])
 
 
-def evaluate(runner, model, ckpt, data, path):
-    ev = runner.eval_json(lib.graph_path(model), ckpt, data)
-    with open(path, "w") as f:
-        json.dump(ev, f)
-        f.write("\n")
-    return [ev["accuracy"], ev["loss"], ev["samples"]]
-
-
 def run(args, nabla, out_dir, runner, tmp, started):
     name, desc, model, _, epochs, options = tune(args, out_dir, runner, tmp)
     epochs = args.final_epochs or epochs
-    final, final_rows = [], []
-    data_name = os.path.basename(os.path.normpath(args.data))
-    for seed in range(args.final_seeds):
-        print("final %s seed %d (%d epochs)" % (name, seed, epochs), flush=True)
-        ckpt = os.path.join(out_dir, "checkpoints", "final_seed_%d.ckpt" % seed)
-        r = runner.train(lib.graph_path(model), args.data, epochs,
-                         os.path.join(out_dir, "runs", "final_seed_%d.csv" % seed),
-                         seed=seed, options=options, save=ckpt)
-        final.append(r)
-        row = [seed, len(r.rows), r.diverged_at, r.seconds]
-        if r.diverged_at:
-            final_rows.append(row + [None] * 6)
-            continue
-        row += evaluate(runner, model, ckpt, args.data, os.path.join(
-            out_dir, "eval", "final_seed_%d_%s.json" % (seed, data_name)))
-        if args.official_test:
-            row += evaluate(runner, model, ckpt, args.official_test, os.path.join(
-                out_dir, "eval", "final_seed_%d_official_mnist_t10k.json" % seed))
-        else:
-            row += [None] * 3
-        final_rows.append(row)
-        # Rewritten after every seed, so a run stopped early keeps what finished.
-        write_final(out_dir, final_rows, final, name)
+    final, stats = lib.run_final(args, runner, out_dir, name, model, args.data, epochs,
+                                 epoch_rows, EPOCH_HEADER, options=options)
     if not args.no_plot:
         plot_all(args, out_dir, len(args.candidates) > 1 or args.validate, name, len(final),
                  model, desc)
-    stats = write_final(out_dir, final_rows, final, name)
     print("final %s: %s test accuracy %.4f +- %.4f" % (name, args.data, stats[0][4],
                                                        stats[1][4]))
     if args.official_test:
@@ -324,22 +283,6 @@ def run(args, nabla, out_dir, runner, tmp, started):
         "final_epochs": epochs, "official_test": args.official_test or None})
     print("wrote %s" % out_dir)
     return 0
-
-
-def write_final(out_dir, final_rows, final, name):
-    stats = [["mean", None, None, None], ["std", None, None, None]]
-    for col in range(4, 10):
-        m, s = lib.mean_std([row[col] for row in final_rows if row[col] is not None])
-        stats[0].append(m)
-        stats[1].append(s)
-    lib.write_csv(os.path.join(out_dir, "final.csv"),
-                  ["seed", "epochs_done", "diverged_at", "seconds", "data_test_accuracy",
-                   "data_test_loss", "data_test_samples", "official_mnist_test_accuracy",
-                   "official_mnist_test_loss", "official_mnist_test_samples"],
-                  final_rows + stats)
-    lib.write_csv(os.path.join(out_dir, "final_per_epoch.csv"), EPOCH_HEADER,
-                  [row for s, r in enumerate(final) for row in epoch_rows("final_" + name, s, r)])
-    return stats
 
 
 if __name__ == "__main__":

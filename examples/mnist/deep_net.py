@@ -40,7 +40,6 @@ Writes into OUT (default examples/mnist/results/deep_net/):
 """
 
 import datetime
-import json
 import os
 import shutil
 import sys
@@ -113,21 +112,9 @@ def parse_args(argv):
     args.final_seeds = args.final_seeds or (1 if q else 3)
     candidates = QUICK_CANDIDATES if q else CANDIDATES
     if args.only:
-        names = [n.strip() for n in args.only.split(",")]
-        known = {c[0]: c for c in CANDIDATES + QUICK_CANDIDATES}
-        for n in names:
-            if n not in known:
-                parser.error("--only: unknown candidate '%s' (known: %s)"
-                             % (n, ", ".join(sorted(known))))
-        candidates = [known[n] for n in names]
+        candidates = lib.only_candidates(parser, args.only, CANDIDATES + QUICK_CANDIDATES)
     args.candidates = candidates
-    if args.official_test is None:
-        # Not for smoke runs: the official set reports the final model only.
-        use = args.data == "mnist-digits" and not args.quick
-        args.official_test = OFFICIAL_TEST if use else ""
-    if args.official_test and not os.path.isdir(args.official_test):
-        print("note: %s not found; no official MNIST test evaluation" % args.official_test)
-        args.official_test = ""
+    args.official_test = lib.official_test_folder(args, OFFICIAL_TEST)
     return args
 
 
@@ -348,49 +335,11 @@ def run(args, nabla, out_dir, runner, datasets, started):
     name, desc, model, epochs, options, sets, shift = next(
         c for c in args.candidates if c[0] == best[0])
     data = datasets.get(validation=False, shift=shift)
-    final, final_rows = [], []
-    for seed in range(args.final_seeds):
-        print("final %s seed %d" % (name, seed), flush=True)
-        ckpt = os.path.join(out_dir, "checkpoints", "final_seed_%d.ckpt" % seed)
-        r = runner.train(lib.graph_path(model), data, epochs,
-                         os.path.join(out_dir, "runs", "final_seed_%d.csv" % seed),
-                         seed=seed, sets=sets, options=options, save=ckpt)
-        final.append(r)
-        row = [seed, len(r.rows), r.diverged_at, r.seconds]
-        if r.diverged_at:
-            final_rows.append(row + [None] * 6)
-            continue
-        ev = runner.eval_json(lib.graph_path(model), ckpt, args.data, sets=sets)
-        with open(os.path.join(out_dir, "eval", "final_seed_%d_%s.json" % (
-                seed, os.path.basename(os.path.normpath(args.data)))), "w") as f:
-            json.dump(ev, f)
-            f.write("\n")
-        row += [ev["accuracy"], ev["loss"], ev["samples"]]
-        if args.official_test:
-            off = runner.eval_json(lib.graph_path(model), ckpt, args.official_test, sets=sets)
-            with open(os.path.join(out_dir, "eval", "final_seed_%d_official_mnist_t10k.json"
-                                   % seed), "w") as f:
-                json.dump(off, f)
-                f.write("\n")
-            row += [off["accuracy"], off["loss"], off["samples"]]
-        else:
-            row += [None] * 3
-        final_rows.append(row)
+    final, stats = lib.run_final(args, runner, out_dir, name, model, data, epochs, epoch_rows,
+                                 header, options=options, sets=sets)
     if final and os.path.exists(os.path.join(out_dir, "checkpoints", "final_seed_0.ckpt")):
         shutil.copyfile(os.path.join(out_dir, "checkpoints", "final_seed_0.ckpt"),
                         os.path.join(out_dir, "checkpoints", "best.ckpt"))
-    stats = [["mean", None, None, None], ["std", None, None, None]]
-    for col in range(4, 10):
-        m, s = lib.mean_std([row[col] for row in final_rows if row[col] is not None])
-        stats[0].append(m)
-        stats[1].append(s)
-    lib.write_csv(os.path.join(out_dir, "final.csv"),
-                  ["seed", "epochs_done", "diverged_at", "seconds", "data_test_accuracy",
-                   "data_test_loss", "data_test_samples", "official_mnist_test_accuracy",
-                   "official_mnist_test_loss", "official_mnist_test_samples"],
-                  final_rows + stats)
-    lib.write_csv(os.path.join(out_dir, "final_per_epoch.csv"), header,
-                  [row for s, r in enumerate(final) for row in epoch_rows("final_" + name, s, r)])
     if not args.no_plot:
         plot_curves(out_dir, "final", "chosen: %s (%s), %s train split, %d seed(s)"
                     % (name, desc, args.data, len(final)), per_epoch_summary(final), final)

@@ -159,6 +159,91 @@ def write_idx_split(directory, split, images, labels, shape):
         f.write(bytes(labels))
 
 
+def only_candidates(parser, only, candidates):
+    """--only's comma-separated names, looked up in `candidates` (tuples
+    whose first item is the name); parser.error names an unknown one."""
+    known = {c[0]: c for c in candidates}
+    names = [n.strip() for n in only.split(",")]
+    for n in names:
+        if n not in known:
+            parser.error("--only: unknown candidate '%s' (known: %s)"
+                         % (n, ", ".join(sorted(known))))
+    return [known[n] for n in names]
+
+
+def official_test_folder(args, default):
+    """--official-test resolved: `default` for full mnist-digits runs (never
+    for --quick: the official set reports final models only), '' when the
+    folder is missing (with a note) or the user passed ''."""
+    folder = args.official_test
+    if folder is None:
+        folder = default if args.data == "mnist-digits" and not args.quick else ""
+    if folder and not os.path.isdir(folder):
+        print("note: %s not found; no official MNIST test evaluation" % folder)
+        folder = ""
+    return folder
+
+
+# --- the final stage (deep_net.py, conv_net.py) --------------------------------
+
+FINAL_HEADER = ["seed", "epochs_done", "diverged_at", "seconds", "data_test_accuracy",
+                "data_test_loss", "data_test_samples", "official_mnist_test_accuracy",
+                "official_mnist_test_loss", "official_mnist_test_samples"]
+
+
+def evaluate(runner, model, ckpt, data, path, sets=()):
+    """`nabla eval --json` of checkpoint `ckpt` on `data`, the JSON saved at
+    `path`; returns [accuracy, loss, samples]."""
+    ev = runner.eval_json(graph_path(model), ckpt, data, sets=sets)
+    with open(path, "w") as f:
+        json.dump(ev, f)
+        f.write("\n")
+    return [ev["accuracy"], ev["loss"], ev["samples"]]
+
+
+def run_final(args, runner, out_dir, name, model, data, epochs, epoch_rows, epoch_header,
+              options=(), sets=()):
+    """The chosen candidate `name` retrained on `data` (the whole train
+    split) for seeds 0 .. args.final_seeds - 1. Each checkpoint
+    (OUT/checkpoints/final_seed_K.ckpt) is evaluated with `nabla eval --json`
+    on args.data's test split and, when args.official_test names a folder,
+    on the official MNIST t10k (OUT/eval/*.json). final.csv (FINAL_HEADER, a
+    row per seed, then a mean and a std row) and final_per_epoch.csv
+    (epoch_rows(label, seed, result) under epoch_header) are rewritten after
+    every seed, so a run stopped early keeps what finished. Returns the
+    TrainResults and the [mean row, std row]."""
+    final, final_rows = [], []
+    data_name = os.path.basename(os.path.normpath(args.data))
+    stats = None
+    for seed in range(args.final_seeds):
+        print("final %s seed %d (%d epochs)" % (name, seed, epochs), flush=True)
+        ckpt = os.path.join(out_dir, "checkpoints", "final_seed_%d.ckpt" % seed)
+        r = runner.train(graph_path(model), data, epochs,
+                         os.path.join(out_dir, "runs", "final_seed_%d.csv" % seed),
+                         seed=seed, sets=sets, options=options, save=ckpt)
+        final.append(r)
+        row = [seed, len(r.rows), r.diverged_at, r.seconds]
+        if r.diverged_at:
+            row += [None] * 6
+        else:
+            row += evaluate(runner, model, ckpt, args.data, os.path.join(
+                out_dir, "eval", "final_seed_%d_%s.json" % (seed, data_name)), sets)
+            row += (evaluate(runner, model, ckpt, args.official_test, os.path.join(
+                out_dir, "eval", "final_seed_%d_official_mnist_t10k.json" % seed), sets)
+                if args.official_test else [None] * 3)
+        final_rows.append(row)
+        stats = [["mean", None, None, None], ["std", None, None, None]]
+        for col in range(4, 10):
+            m, s = mean_std([r[col] for r in final_rows if r[col] is not None])
+            stats[0].append(m)
+            stats[1].append(s)
+        write_csv(os.path.join(out_dir, "final.csv"), FINAL_HEADER, final_rows + stats)
+        write_csv(os.path.join(out_dir, "final_per_epoch.csv"), epoch_header,
+                  [e for k, res in enumerate(final)
+                   for e in epoch_rows("final_" + name, k, res)])
+    return final, stats
+
+
 # --- running nabla ----------------------------------------------------------
 
 
