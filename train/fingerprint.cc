@@ -61,7 +61,9 @@ void AppendEntries(const Module& module, const std::string& path, std::vector<En
     } else {
       const std::string repr = module.ExtraRepr();
       node.set_attrs(repr);
-      if (!repr.empty()) entry.exact_attrs.push_back("repr:" + std::to_string(repr.size()) + ":" + repr);
+      if (!repr.empty()) {
+        entry.exact_attrs.push_back("repr:" + std::to_string(repr.size()) + ":" + repr);
+      }
     }
     for (size_t i = 0; i < own_params; ++i) {
       node.add_params(params[i].name + ":" + params[i].variable.shape().ToString());
@@ -123,8 +125,7 @@ ModelFingerprint FingerprintOf(const Module& model) {
   return fingerprint;
 }
 
-std::string DiffFingerprints(const proto::CheckpointHeader& header,
-                             const ModelFingerprint& model) {
+std::string DiffFingerprints(const proto::CheckpointHeader& header, const ModelFingerprint& model) {
   const std::vector<proto::NodeFingerprint>& model_nodes = model.nodes;
   std::map<std::string, const proto::NodeFingerprint*> in_model, in_checkpoint;
   for (const auto& node : model_nodes) in_model.emplace(node.name(), &node);

@@ -64,8 +64,7 @@ ModelFingerprint FingerprintOf(const Module& model);
 // writer that kept no fingerprint) differs from every non-empty model;
 // callers that accept such files skip this check. The hash is not
 // compared: it cannot say which node differs.
-std::string DiffFingerprints(const proto::CheckpointHeader& header,
-                             const ModelFingerprint& model);
+std::string DiffFingerprints(const proto::CheckpointHeader& header, const ModelFingerprint& model);
 
 }  // namespace nabla
 

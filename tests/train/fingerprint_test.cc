@@ -83,8 +83,7 @@ TEST(FingerprintOf, AGraphFileAndTheSameNetworkInCppHaveOneFingerprint) {
     EXPECT_EQ(DiffFingerprints(module_header, from_graph), "");
   }
   // And a different network does not share it.
-  EXPECT_NE(FingerprintOf(*GraphModel::Load(kLeaky)).hash,
-            FingerprintOf(*twins[1].module).hash);
+  EXPECT_NE(FingerprintOf(*GraphModel::Load(kLeaky)).hash, FingerprintOf(*twins[1].module).hash);
 }
 
 // GraphModel::Fingerprint() of the commit before train/fingerprint.h, run on
@@ -136,8 +135,9 @@ TEST(FingerprintOf, AShapeChangeInOneNodeChangesTheHashAndTheDiffNamesThatNode) 
   auto wider = GraphModel::Load(kPRelu, {"act1.num_parameters=1000"});
   EXPECT_NE(FingerprintOf(*graph).hash, FingerprintOf(*wider).hash);
   std::string diff = DiffFingerprints(CheckpointFromModule(*graph).header, FingerprintOf(*wider));
-  EXPECT_TRUE(Contains(diff, "node 'act1' (PReLU): parameters {slope:[1]} in the checkpoint, "
-                             "{slope:[1000]} in the model"));
+  EXPECT_TRUE(Contains(diff,
+                       "node 'act1' (PReLU): parameters {slope:[1]} in the checkpoint, "
+                       "{slope:[1000]} in the model"));
   for (const char* other : {"'fc1'", "'fc2'", "'act2'", "'fc3'", "'loss'"}) {
     EXPECT_FALSE(Contains(diff, other)) << diff;
   }
@@ -152,8 +152,9 @@ TEST(FingerprintOf, AShapeChangeInOneNodeChangesTheHashAndTheDiffNamesThatNode) 
       .Add(nn::Linear(8, 2));
   EXPECT_NE(FingerprintOf(*net).hash, FingerprintOf(*changed).hash);
   diff = DiffFingerprints(CheckpointFromModule(*net).header, FingerprintOf(*changed));
-  EXPECT_TRUE(Contains(diff, "node '3' (PReLU): parameters {slope:[8]} in the checkpoint, "
-                             "{slope:[1]} in the model"));
+  EXPECT_TRUE(Contains(diff,
+                       "node '3' (PReLU): parameters {slope:[8]} in the checkpoint, "
+                       "{slope:[1]} in the model"));
   EXPECT_FALSE(Contains(diff, "node '2'")) << diff;
   EXPECT_FALSE(Contains(diff, "node '4'")) << diff;
 }
@@ -203,9 +204,10 @@ TEST(PreviousCheckpoints, AGraphModelCheckpointIsRefusedByAnotherModelNamingNode
     EXPECT_TRUE(Contains(error.what(), std::string(kOldGraphCheckpoint) +
                                            " (model 'FingerprintV1'): the checkpoint was saved "
                                            "from a different model:"));
-    EXPECT_TRUE(Contains(error.what(), "node 'fc' (Linear): parameters {weight:[10, 8], "
-                                       "bias:[10]} in the checkpoint, {weight:[12, 8], "
-                                       "bias:[12]} in the model"));
+    EXPECT_TRUE(Contains(error.what(),
+                         "node 'fc' (Linear): parameters {weight:[10, 8], "
+                         "bias:[10]} in the checkpoint, {weight:[12, 8], "
+                         "bias:[12]} in the model"));
   }
   EXPECT_TRUE(testing::BitEqual(model->layer("fc")->parameter("weight").value(), before));
 }
@@ -220,8 +222,9 @@ TEST(PreviousCheckpoints, AModuleCheckpointLoadsAndAnotherModuleIsRefused) {
                                 MakeNet(1)->NamedParameters()[0].variable.value()));
 
   std::string diff = DiffFingerprints(checkpoint.header, FingerprintOf(*MakeNet(2, 6)));
-  EXPECT_TRUE(Contains(diff, "node '0' (Linear): parameters {weight:[8, 3], bias:[8]} in the "
-                             "checkpoint, {weight:[6, 3], bias:[6]} in the model"));
+  EXPECT_TRUE(Contains(diff,
+                       "node '0' (Linear): parameters {weight:[8, 3], bias:[8]} in the "
+                       "checkpoint, {weight:[6, 3], bias:[6]} in the model"));
 }
 
 }  // namespace
