@@ -24,37 +24,6 @@ std::string WithCommas(int64_t n) {
   return out;
 }
 
-// Exact and unambiguous, unlike AttrValue::ToString's 9 digits: two models
-// whose slopes differ in the 12th digit get different fingerprints.
-std::string CanonicalAttr(const AttrValue& value) {
-  char buffer[32];
-  auto exact = [&](double d) {
-    std::snprintf(buffer, sizeof(buffer), "%.17g", d);
-    return std::string(buffer);
-  };
-  std::string out = std::string(AttrTypeName(value.type())) + ":";
-  switch (value.type()) {
-    case AttrType::kFloat:
-      return out + exact(value.f());
-    case AttrType::kFloats:
-      for (double d : value.floats()) out += exact(d) + ",";
-      return out;
-    case AttrType::kString:
-      return out + std::to_string(value.s().size()) + ":" + value.s();
-    default:
-      return out + value.ToString();
-  }
-}
-
-uint64_t Fnv1a64(const std::string& data) {
-  uint64_t hash = 14695981039346656037ULL;
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
 }  // namespace
 
 void ConvertModelFile(const std::string& in_path, const std::string& out_path) {
@@ -189,46 +158,6 @@ Variable GraphModel::Forward(const Variable& input) {
                                   << ": Forward needs a graph input and an output; use Run()";
   }
   return Run({{inputs_[0].name, input}}).at(outputs_[0]);
-}
-
-std::vector<NodeFingerprintInfo> GraphModel::NodeFingerprints() const {
-  std::vector<NodeFingerprintInfo> out;
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const OpLayer& layer = *layers_[i];
-    NodeFingerprintInfo info{
-        def_.nodes(i).name(), layer.call().op().name(), AttrMapToString(layer.call().attrs()), {}};
-    for (const ParamSpec& p : layer.call().op().params()) {
-      info.params.push_back(p.name + ":" + layer.parameter(p.name).shape().ToString());
-    }
-    for (const StateSpec& st : layer.call().op().states()) {
-      info.params.push_back(StateFingerprint(st.name, layer.state(st.name).shape()));
-    }
-    out.push_back(std::move(info));
-  }
-  return out;
-}
-
-std::string GraphModel::Fingerprint() const {
-  // Fields are separated by '\0' and attributes tagged with their type, so
-  // distinct models cannot produce the same byte string.
-  std::string canonical;
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const OpLayer& layer = *layers_[i];
-    canonical += def_.nodes(i).name() + '\0' + layer.call().op().name() + '\0';
-    for (const auto& [name, value] : layer.call().attrs()) {
-      canonical += name + "=" + CanonicalAttr(value) + '\0';
-    }
-    for (const ParamSpec& p : layer.call().op().params()) {
-      canonical += p.name + ":" + layer.parameter(p.name).shape().ToString() + '\0';
-    }
-    for (const StateSpec& st : layer.call().op().states()) {
-      canonical += StateFingerprint(st.name, layer.state(st.name).shape()) + '\0';
-    }
-    canonical += '\n';
-  }
-  char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(Fnv1a64(canonical)));
-  return hex;
 }
 
 std::string GraphModel::Describe() const {

@@ -18,6 +18,10 @@
 //
 // A node's value is its op's first output (as with OpLayer::Forward).
 //
+// Its fingerprint (what checkpoints and data-parallel ranks identify it by)
+// is the Module's: nabla::FingerprintOf in train/fingerprint.h, one entry
+// per node.
+//
 // Thread safety: as for any Module; Run() builds a new tape per call.
 #ifndef NABLA_GRAPH_MODEL_H_
 #define NABLA_GRAPH_MODEL_H_
@@ -41,14 +45,6 @@ struct GraphInputSpec {
   std::string name;
   Shape shape;  // kUnknownDim marks the free batch dimension
   DType dtype;  // kFloat32, or kInt32 for class labels
-};
-
-// What checkpoints compare per node to explain a fingerprint mismatch.
-struct NodeFingerprintInfo {
-  std::string name;
-  std::string op;
-  std::string attrs;                // completed: "slope=0.01"
-  std::vector<std::string> params;  // "weight:[1000, 784]"
 };
 
 // Checks a parsed file against the registry: format version, names, ops,
@@ -95,12 +91,6 @@ class GraphModel : public Module {
   std::shared_ptr<OpLayer> layer(const std::string& node_name) const;
   // The output shape inferred at load time ([?, 1000]).
   const Shape& node_shape(const std::string& node_name) const;
-
-  // FNV-1a 64 (16 hex digits) of node names, ops, completed attributes and
-  // parameter names and shapes, in node order. Parameter values and the
-  // model's name and description do not enter it.
-  std::string Fingerprint() const;
-  std::vector<NodeFingerprintInfo> NodeFingerprints() const;
 
   // The layout: nodes under "(network): Sequential" when each reads the one
   // before it, else under "(network): Graph" with each node's inputs

@@ -4,10 +4,6 @@
 
 namespace nabla {
 
-std::string StateFingerprint(const std::string& name, const Shape& shape) {
-  return "state " + name + ":" + shape.ToString();
-}
-
 std::vector<NamedParameter> Module::NamedParameters() const {
   std::vector<NamedParameter> out = params_;
   for (const auto& [child_name, child] : children_) {

@@ -37,10 +37,6 @@ struct NamedBuffer {
 // "state/<path>" ("state/bn1.running_mean"), apart from parameters.
 constexpr char kStateTensorPrefix[] = "state/";
 
-// How a state tensor appears among a node's fingerprint entries, next to
-// parameters' "weight:[8, 2]": "state running_mean:[32]".
-std::string StateFingerprint(const std::string& name, const Shape& shape);
-
 class Module {
  public:
   explicit Module(std::string type_name) : type_name_(std::move(type_name)) {}

@@ -22,7 +22,8 @@
 //   - forward reads and updates them through ForwardContext::state(i);
 //     ctx.training() says whether to update (training) or only read (eval);
 //   - checkpoints save and strictly load them as "state/<node>.<name>"
-//     (train/checkpoint.h), and the model fingerprint lists them;
+//     (train/checkpoint.h), and the model fingerprint lists them
+//     (train/fingerprint.h);
 //     optimisers and weight decay never see them (they are not parameters);
 //   - the gradient check (graph/gradcheck) snapshots and restores them
 //     around every evaluation and checks stateful ops in both modes; the

@@ -1,62 +1,12 @@
-// Loading into modules and model fingerprints. The file format lives in
-// checkpoint_write.cc and checkpoint_read.cc.
+// Checkpoints from and into modules. The file format lives in
+// checkpoint_write.cc and checkpoint_read.cc; fingerprints in
+// train/fingerprint.cc.
 #include "train/checkpoint.h"
 
 #include <map>
 #include <set>
 
-#include "graph/attr.h"
-
 namespace nabla {
-namespace {
-
-// ---------------------------------------------------------------------------
-// Fingerprints.
-
-void AppendNodes(const Module& module, const std::string& path,
-                 std::vector<proto::NodeFingerprint>* nodes) {
-  // NamedParameters lists the module's own parameters first.
-  std::vector<NamedParameter> params = module.NamedParameters();
-  size_t child_params = 0;
-  for (const auto& child : module.children())
-    child_params += child.second->NamedParameters().size();
-  size_t own_params = params.size() - child_params;
-  if (module.children().empty() || own_params > 0) {
-    proto::NodeFingerprint* node = &nodes->emplace_back();
-    node->set_name(path);
-    node->set_op(module.type_name());
-    const auto* layer = dynamic_cast<const OpLayer*>(&module);
-    node->set_attrs(layer != nullptr ? AttrMapToString(layer->call().attrs()) : module.ExtraRepr());
-    for (size_t i = 0; i < own_params; ++i) {
-      node->add_params(params[i].name + ":" + params[i].variable.shape().ToString());
-    }
-    size_t child_buffers = 0;
-    for (const auto& child : module.children())
-      child_buffers += child.second->NamedBuffers().size();
-    std::vector<NamedBuffer> buffers = module.NamedBuffers();
-    for (size_t i = 0; i + child_buffers < buffers.size(); ++i) {
-      node->add_params(StateFingerprint(buffers[i].name, buffers[i].variable.shape()));
-    }
-  }
-  for (const auto& [name, child] : module.children()) {
-    AppendNodes(*child, path.empty() ? name : path + "." + name, nodes);
-  }
-}
-
-std::string JoinParams(const proto::NodeFingerprint& node) {
-  std::string out = "{";
-  for (int i = 0; i < node.params_size(); ++i) out += (i > 0 ? ", " : "") + node.params(i);
-  return out + "}";
-}
-
-template <typename Nodes>
-std::string JoinNames(const Nodes& nodes) {
-  std::string out;
-  for (const auto& node : nodes) out += (out.empty() ? "" : ", ") + node.name();
-  return out;
-}
-
-}  // namespace
 
 Checkpoint CheckpointFromModule(const Module& model) {
   Checkpoint checkpoint;
@@ -66,9 +16,10 @@ Checkpoint CheckpointFromModule(const Module& model) {
   for (const NamedBuffer& b : model.NamedBuffers()) {
     checkpoint.params.emplace_back(kStateTensorPrefix + b.name, b.variable.value());
   }
-  for (proto::NodeFingerprint& node : ModuleFingerprint(model)) {
-    checkpoint.header.add_nodes()->Swap(&node);
-  }
+  // The one fingerprint computation of a save: both header fields from it.
+  ModelFingerprint fingerprint = FingerprintOf(model);
+  for (proto::NodeFingerprint& node : fingerprint.nodes) checkpoint.header.add_nodes()->Swap(&node);
+  checkpoint.header.set_model_fingerprint(fingerprint.hash);
   checkpoint.header.set_model_name(model.type_name());
   return checkpoint;
 }
@@ -140,59 +91,6 @@ LoadReport LoadParameters(const Checkpoint& checkpoint, Module* model, bool part
   // In place: optimisers and other holders of the Variables see the values.
   for (auto& [variable, tensor] : copies) variable.mutable_value().CopyFrom(*tensor);
   return report;
-}
-
-std::vector<proto::NodeFingerprint> ModuleFingerprint(const Module& model) {
-  std::vector<proto::NodeFingerprint> nodes;
-  AppendNodes(model, "", &nodes);
-  return nodes;
-}
-
-std::string DiffFingerprints(const proto::CheckpointHeader& header,
-                             const std::vector<proto::NodeFingerprint>& model_nodes) {
-  std::map<std::string, const proto::NodeFingerprint*> in_model, in_checkpoint;
-  for (const auto& node : model_nodes) in_model.emplace(node.name(), &node);
-  for (const auto& node : header.nodes()) in_checkpoint.emplace(node.name(), &node);
-
-  std::vector<std::string> lines;
-  for (const auto& saved : header.nodes()) {
-    std::string node = "node '" + saved.name() + "'";
-    auto it = in_model.find(saved.name());
-    if (it == in_model.end()) {
-      lines.push_back(node + " (" + saved.op() + ") is in the checkpoint but not in the model");
-      continue;
-    }
-    const proto::NodeFingerprint& current = *it->second;
-    if (saved.op() != current.op()) {
-      lines.push_back(node + ": op " + saved.op() + " in the checkpoint, " + current.op() +
-                      " in the model");
-      continue;
-    }
-    if (saved.attrs() != current.attrs()) {
-      lines.push_back(node + " (" + saved.op() + "): attributes (" + saved.attrs() +
-                      ") in the checkpoint, (" + current.attrs() + ") in the model");
-    }
-    if (JoinParams(saved) != JoinParams(current)) {
-      lines.push_back(node + " (" + saved.op() + "): parameters " + JoinParams(saved) +
-                      " in the checkpoint, " + JoinParams(current) + " in the model");
-    }
-  }
-  for (const auto& current : model_nodes) {
-    if (in_checkpoint.count(current.name()) == 0) {
-      lines.push_back("node '" + current.name() + "' (" + current.op() +
-                      ") is in the model but not in the checkpoint");
-    }
-  }
-  if (lines.empty()) {
-    std::string saved_names = JoinNames(header.nodes());
-    std::string model_names = JoinNames(model_nodes);
-    if (saved_names == model_names) return "";
-    lines.push_back("the nodes are in a different order: checkpoint (" + saved_names +
-                    "), model (" + model_names + ")");
-  }
-  std::string out = "the checkpoint was saved from a different model:";
-  for (const std::string& line : lines) out += "\n  " + line;
-  return out;
 }
 
 }  // namespace nabla

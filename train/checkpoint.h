@@ -51,6 +51,7 @@
 #include "graph/module.h"
 #include "graph/tensor.h"
 #include "proto/checkpoint.pb.h"
+#include "train/fingerprint.h"  // DiffFingerprints, for loaders
 #include "train/optimizer.h"
 
 namespace nabla {
@@ -74,8 +75,10 @@ struct Checkpoint {
 };
 
 // A checkpoint of `model`'s parameters and state (sharing their memory, so save before
-// the next optimiser step), with header.nodes = ModuleFingerprint(model)
-// and header.model_name = its type name. The caller fills in the rest.
+// the next optimiser step), with header.nodes and header.model_fingerprint
+// from one FingerprintOf(model) (train/fingerprint.h) and header.model_name
+// = its type name. The caller fills in the rest. Every writer of a model's
+// checkpoint starts here, so no save computes the fingerprint twice.
 Checkpoint CheckpointFromModule(const Module& model);
 
 // Writes atomically (graph/atomic_file.h): on any error the file at `path`
@@ -113,23 +116,6 @@ struct LoadReport {
 // and nothing is left over, loads nothing and throws one kInvalidFile error
 // listing every problem. Partial: loads what matches and returns the report.
 LoadReport LoadParameters(const Checkpoint& checkpoint, Module* model, bool partial = false);
-
-// Per-node fingerprints of a C++ model: one node per leaf module (and per
-// container that owns parameters) with name = its dotted path ("0",
-// "block.1"), op = type_name(), attrs = the op's completed attributes in
-// AttrMapToString form ("in_features=2, out_features=8"; ExtraRepr() for
-// modules that are not an OpLayer), params = "name:shape" ("weight:[8, 2]").
-std::vector<proto::NodeFingerprint> ModuleFingerprint(const Module& model);
-
-// Compares the nodes saved in `header` with a model's nodes by name. Returns
-// "" when they are equal, otherwise a message with one line per node that
-// was removed, added or changed (op, attributes, parameters), e.g.
-//   node '2': op PReLU in the checkpoint, LeakyReLU in the model
-// or, when only the order differs, both orders. A header without nodes (a
-// writer that kept no fingerprint) differs from every non-empty model;
-// callers that accept such files skip this check.
-std::string DiffFingerprints(const proto::CheckpointHeader& header,
-                             const std::vector<proto::NodeFingerprint>& model_nodes);
 
 }  // namespace nabla
 

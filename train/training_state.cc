@@ -2,26 +2,14 @@
 
 #include <cmath>
 
+#include "train/fingerprint.h"
+
 namespace nabla {
 
-std::vector<proto::NodeFingerprint> GraphFingerprint(const GraphModel& model) {
-  std::vector<proto::NodeFingerprint> nodes;
-  for (const NodeFingerprintInfo& info : model.NodeFingerprints()) {
-    proto::NodeFingerprint& node = nodes.emplace_back();
-    node.set_name(info.name);
-    node.set_op(info.op);
-    node.set_attrs(info.attrs);
-    for (const std::string& p : info.params) node.add_params(p);
-  }
-  return nodes;
-}
-
 Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer) {
+  // Parameters, state and the fingerprint (nodes and hash) of the model.
   Checkpoint checkpoint = CheckpointFromModule(model);
   proto::CheckpointHeader& header = checkpoint.header;
-  header.set_model_fingerprint(model.Fingerprint());
-  header.clear_nodes();
-  for (proto::NodeFingerprint& node : GraphFingerprint(model)) *header.add_nodes() = node;
   header.set_model_name(model.def().name());
   header.set_step(trainer.step());
   header.set_epoch(trainer.epoch());
@@ -59,7 +47,7 @@ Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer)
 }
 
 std::string LoadWeights(const Checkpoint& checkpoint, GraphModel* model, bool partial) {
-  std::string diff = DiffFingerprints(checkpoint.header, GraphFingerprint(*model));
+  std::string diff = DiffFingerprints(checkpoint.header, FingerprintOf(*model));
   if (!diff.empty() && !partial) {
     NABLA_THROW(kInvalidFile) << checkpoint.source << " (model '"
                               << checkpoint.header.model_name() << "'): " << diff;

@@ -14,16 +14,13 @@
 
 namespace nabla {
 
-// The model's per-node fingerprint in checkpoint form.
-std::vector<proto::NodeFingerprint> GraphFingerprint(const GraphModel& model);
-
 // Everything needed to resume `trainer` on `model`, its whole
-// TrainingConfig included (trainer.options()). Valid mid-epoch too (after
-// an interrupted Train).
+// TrainingConfig included (trainer.options()), and the model's fingerprint
+// (CheckpointFromModule). Valid mid-epoch too (after an interrupted Train).
 Checkpoint CaptureTrainingState(const GraphModel& model, const Trainer& trainer);
 
 // Loads the weights of `checkpoint` into `model`. Strict (partial = false):
-// a fingerprint mismatch or any missing, unexpected or mis-shaped tensor is
+// a fingerprint mismatch (DiffFingerprints, train/fingerprint.h) or any missing, unexpected or mis-shaped tensor is
 // one Error listing every problem. Partial: loads what matches and returns
 // the report (empty when everything matched).
 std::string LoadWeights(const Checkpoint& checkpoint, GraphModel* model, bool partial);

@@ -184,7 +184,7 @@ int Eval(const Args& args) {
   std::shared_ptr<nabla::Sequential> net = CourseNetwork();
   nabla::Checkpoint checkpoint = nabla::ReadCheckpoint(args.weights);
   const std::string diff =
-      nabla::DiffFingerprints(checkpoint.header, nabla::ModuleFingerprint(*net));
+      nabla::DiffFingerprints(checkpoint.header, nabla::FingerprintOf(*net));
   if (!diff.empty()) {
     NABLA_THROW(kInvalidFile) << args.weights << ": not a checkpoint of the course network:\n"
                               << diff;

@@ -1,6 +1,6 @@
 // GraphModel: the example graph files load, run exactly like the same
-// network written with the C++ API, describe themselves, take overrides and
-// fingerprint stably.
+// network written with the C++ API, describe themselves and take overrides.
+// Fingerprints: tests/train/fingerprint_test.cc.
 #include "graph/model.h"
 
 #include <gtest/gtest.h>
@@ -261,28 +261,6 @@ TEST(GraphModelTest, OverrideThatBreaksTheGraphIsLocated) {
                                "> 0, found 0 (set by override 'fc2.in_features=0')"),
             std::string::npos)
       << error.message;
-}
-
-TEST(GraphModelTest, FingerprintDependsOnStructureOnly) {
-  ManualSeed(1);
-  auto a = GraphModel::Load(kLeaky);
-  ManualSeed(2);
-  auto b = GraphModel::Load(kLeaky);
-  EXPECT_EQ(a->Fingerprint().size(), 16u);
-  EXPECT_EQ(a->Fingerprint(), b->Fingerprint());  // parameter values do not count
-  EXPECT_NE(a->Fingerprint(), GraphModel::Load(kLeaky, {"act1.slope=0.2"})->Fingerprint());
-  EXPECT_NE(a->Fingerprint(),
-            GraphModel::Load(kLeaky, {"act1.slope=0.010000000000001"})->Fingerprint());
-  EXPECT_NE(a->Fingerprint(), GraphModel::Load(kPRelu)->Fingerprint());
-
-  std::vector<NodeFingerprintInfo> nodes = a->NodeFingerprints();
-  ASSERT_EQ(nodes.size(), 6u);
-  EXPECT_EQ(nodes[0].name, "fc1");
-  EXPECT_EQ(nodes[0].op, "Linear");
-  EXPECT_EQ(nodes[0].attrs, "in_features=784, out_features=1000, weight_init=\"kaiming_uniform\"");
-  EXPECT_EQ(nodes[0].params, (std::vector<std::string>{"weight:[1000, 784]", "bias:[1000]"}));
-  EXPECT_EQ(nodes[1].attrs, "slope=0.01");
-  EXPECT_TRUE(nodes[1].params.empty());
 }
 
 TEST(GraphModelTest, LayerLookupFailsForUnknownNode) {

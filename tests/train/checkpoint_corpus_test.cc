@@ -42,7 +42,7 @@ void ReadLoadAndResave(const std::string& in, Module* model, const std::string& 
   Checkpoint checkpoint = ReadCheckpoint(in);
   // A file without fingerprints (a minimal writer) is judged by its shapes.
   if (checkpoint.header.nodes_size() > 0) {
-    std::string diff = DiffFingerprints(checkpoint.header, ModuleFingerprint(*model));
+    std::string diff = DiffFingerprints(checkpoint.header, FingerprintOf(*model));
     if (!diff.empty()) NABLA_THROW(kInvalidFile) << in << ": " << diff;
   }
   LoadParameters(checkpoint, model);

@@ -1,5 +1,6 @@
 // Checkpoints: round trips (parameters, optimiser state, header fields),
-// atomic saving, strict and partial loading, fingerprint diffs.
+// atomic saving, strict and partial loading, fingerprint diffs (more on
+// fingerprints in fingerprint_test.cc).
 #include "train/checkpoint.h"
 
 #include <google/protobuf/util/message_differencer.h>
@@ -324,8 +325,8 @@ TEST(LoadParameters, PartialLoadsWhatMatchesAndReports) {
 // ---------------------------------------------------------------------------
 // Fingerprints.
 
-TEST(ModuleFingerprint, OneNodePerLayerWithAttributesAndParameterShapes) {
-  std::vector<proto::NodeFingerprint> nodes = ModuleFingerprint(*MakeNet(1));
+TEST(FingerprintOf, OneNodePerLayerWithAttributesAndParameterShapes) {
+  std::vector<proto::NodeFingerprint> nodes = FingerprintOf(*MakeNet(1)).nodes;
   ASSERT_EQ(nodes.size(), 5u);
   EXPECT_EQ(nodes[0].name(), "0");
   EXPECT_EQ(nodes[0].op(), "Linear");
@@ -340,7 +341,7 @@ TEST(ModuleFingerprint, OneNodePerLayerWithAttributesAndParameterShapes) {
 
   Sequential outer;
   outer.Add(MakeNet(1), "block");
-  std::vector<proto::NodeFingerprint> nested = ModuleFingerprint(outer);
+  std::vector<proto::NodeFingerprint> nested = FingerprintOf(outer).nodes;
   ASSERT_EQ(nested.size(), 5u);
   EXPECT_EQ(nested[4].name(), "block.4");
 }
@@ -348,11 +349,11 @@ TEST(ModuleFingerprint, OneNodePerLayerWithAttributesAndParameterShapes) {
 proto::CheckpointHeader HeaderOf(const Module& net) { return CheckpointFromModule(net).header; }
 
 TEST(DiffFingerprints, EqualModelsGiveNoMessage) {
-  EXPECT_EQ(DiffFingerprints(HeaderOf(*MakeNet(1)), ModuleFingerprint(*MakeNet(2))), "");
+  EXPECT_EQ(DiffFingerprints(HeaderOf(*MakeNet(1)), FingerprintOf(*MakeNet(2))), "");
 }
 
 TEST(DiffFingerprints, NamesEveryChangedAddedAndRemovedNode) {
-  std::string diff = DiffFingerprints(HeaderOf(*MakeNet(1)), ModuleFingerprint(*MakeOtherNet()));
+  std::string diff = DiffFingerprints(HeaderOf(*MakeNet(1)), FingerprintOf(*MakeOtherNet()));
   EXPECT_TRUE(Contains(diff, "the checkpoint was saved from a different model:"));
   EXPECT_TRUE(Contains(diff, "node '2' (Linear): attributes (in_features=8, out_features=8"));
   EXPECT_TRUE(Contains(diff,
@@ -364,14 +365,14 @@ TEST(DiffFingerprints, NamesEveryChangedAddedAndRemovedNode) {
   EXPECT_FALSE(Contains(diff, "node '1'"));
 
   std::string slope =
-      DiffFingerprints(HeaderOf(*MakeNet(1)), ModuleFingerprint(*MakeNet(1, 8, /*slope=*/0.2)));
+      DiffFingerprints(HeaderOf(*MakeNet(1)), FingerprintOf(*MakeNet(1, 8, /*slope=*/0.2)));
   EXPECT_TRUE(Contains(slope,
                        "node '1' (LeakyReLU): attributes (slope=0.1) in the checkpoint, "
                        "(slope=0.2) in the model"));
 
   auto longer = MakeNet(1);
   longer->Add(nn::LeakyReLU(0.1));
-  EXPECT_TRUE(Contains(DiffFingerprints(HeaderOf(*MakeNet(1)), ModuleFingerprint(*longer)),
+  EXPECT_TRUE(Contains(DiffFingerprints(HeaderOf(*MakeNet(1)), FingerprintOf(*longer)),
                        "node '5' (LeakyReLU) is in the model but not in the checkpoint"));
 }
 
@@ -379,7 +380,7 @@ TEST(DiffFingerprints, ReportsAReordering) {
   proto::CheckpointHeader header = HeaderOf(*MakeNet(1));
   std::vector<proto::NodeFingerprint> nodes(header.nodes().begin(), header.nodes().end());
   std::swap(nodes[0], nodes[1]);
-  EXPECT_TRUE(Contains(DiffFingerprints(header, nodes),
+  EXPECT_TRUE(Contains(DiffFingerprints(header, {nodes, ""}),
                        "the nodes are in a different order: checkpoint (0, 1, 2, 3, 4), "
                        "model (1, 0, 2, 3, 4)"));
 }

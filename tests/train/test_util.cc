@@ -82,7 +82,6 @@ Checkpoint MakeFullCheckpoint(const Module& net, const Optimizer& optimizer) {
   Checkpoint checkpoint = CheckpointFromModule(net);
   checkpoint.optimizer = optimizer.state();
   proto::CheckpointHeader& header = checkpoint.header;
-  header.set_model_fingerprint("test-fingerprint");
   header.set_step(optimizer.state().step);
   header.set_epoch(3);
   GeneratorState rng = GetGeneratorState();

@@ -13,7 +13,6 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/common.h"
 #include "train/checkpoint.h"
-#include "train/training_state.h"
 
 namespace nabla::cli {
 
@@ -57,12 +56,8 @@ int ImportCommand(const std::vector<std::string>& args) {
     it->second.mutable_value() = value;
   }
 
+  // Weights, state and fingerprint, as `nabla train --save` writes them.
   Checkpoint checkpoint = CheckpointFromModule(model);
-  checkpoint.header.set_model_fingerprint(model.Fingerprint());
-  checkpoint.header.clear_nodes();
-  for (proto::NodeFingerprint& node : GraphFingerprint(model)) {
-    *checkpoint.header.add_nodes() = node;
-  }
   checkpoint.header.set_model_name(model.def().name());
 
   AtomicFileWriter graph_file(out);

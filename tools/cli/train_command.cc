@@ -23,6 +23,7 @@
 #include "tools/cli/distributed.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_text.h"
+#include "train/fingerprint.h"
 #include "train/mpi_communicator.h"
 #include "train/training_config.h"
 #include "train/training_state.h"
@@ -198,8 +199,8 @@ std::vector<FingerprintItem> CommandLineFingerprint(const po::variables_map& vm,
           {"--plugin", plugins}};
 }
 
-// ... and after loading: the model as built, the data and the resolved
-// config.
+// ... and after loading: the model as built (its fingerprint hash,
+// train/fingerprint.h), the data and the resolved config.
 std::vector<FingerprintItem> ModelDataFingerprint(const GraphModel& model,
                                                   const data::Dataset& train,
                                                   const data::Dataset* test,
@@ -207,7 +208,7 @@ std::vector<FingerprintItem> ModelDataFingerprint(const GraphModel& model,
   TrainingConfig shared = config;
   shared.threads = 0;   // may differ per rank
   shared.data.clear();  // a path; the contents are compared below
-  return {{"model", model.def().name() + ", fingerprint " + model.Fingerprint() + ", " +
+  return {{"model", model.def().name() + ", fingerprint " + FingerprintOf(model).hash + ", " +
                         std::to_string(model.NumParameters()) + " parameters"},
           {"training data", DatasetFingerprint(train)},
           {"test data", test != nullptr ? DatasetFingerprint(*test) : "none"},
