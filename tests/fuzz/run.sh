@@ -29,7 +29,7 @@ flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
 protoc -I. --cpp_out="$out/gen" proto/model.proto proto/checkpoint.proto
 sources=(graph/*.cc $(find ops -name '*.cc' | sort) "$out"/gen/proto/*.pb.cc
          train/checkpoint.cc train/checkpoint_read.cc train/checkpoint_write.cc
-         train/checkpoint_text.cc train/optimizer.cc
+         train/checkpoint_text.cc train/fingerprint.cc train/optimizer.cc
          data/idx.cc data/idx_write.cc data/byte_stream.cc plugins/loader.cc)
 # Library code: coverage instrumentation without libFuzzer's main.
 compile() {
