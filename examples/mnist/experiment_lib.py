@@ -250,15 +250,58 @@ def run_final(args, runner, out_dir, name, model, data, epochs, epoch_rows, epoc
 class Runner:
     """Runs nabla, logging every command to OUT/commands.txt."""
 
-    def __init__(self, nabla, out_dir, threads, verbose=True):
+    def __init__(self, nabla, out_dir, threads, verbose=True, reuse=False):
         self.nabla = nabla
         self.out_dir = out_dir
         self.threads = threads
         self.verbose = verbose
+        self.reuse = reuse
         self.log_path = os.path.join(out_dir, "commands.txt")
-        with open(self.log_path, "w") as f:
-            f.write("# nabla commands in the order run: exit status, wall seconds, "
-                    "command (paths as on the machine that ran them)\n")
+        self.logged = self._read_log() if reuse else []
+        if not self.logged:
+            with open(self.log_path, "w") as f:
+                f.write("# nabla commands in the order run: exit status, wall seconds, "
+                        "command (paths as on the machine that ran them)\n")
+
+    def _read_log(self):
+        """The successful commands of an earlier run's commands.txt, split."""
+        if not os.path.exists(self.log_path):
+            return []
+        done = []
+        with open(self.log_path) as f:
+            for line in f:
+                m = re.match(r"rc=0\s+[0-9.]+s\s+(.*)$", line.rstrip("\n"))
+                if m:
+                    done.append(shlex.split(m.group(1)))
+        return done
+
+    @staticmethod
+    def _same_run(a, b):
+        """Two train commands alike but for the binary, --data's folder (a
+        fresh temporary validation split each time) and --threads."""
+        def key(argv):
+            out = []
+            for i, x in enumerate(argv[1:], 1):
+                out.append("*" if argv[i - 1] in ("--data", "--threads") else x)
+            return out
+        return key(a) == key(b)
+
+    def _reusable(self, argv, metrics, epochs, save):
+        """--reuse-runs: the finished result of an identical earlier command."""
+        if not self.reuse or not os.path.exists(metrics) or (save and not os.path.exists(save)):
+            return None
+        if not any(self._same_run(argv, done) for done in self.logged):
+            return None
+        result = read_metrics(metrics)
+        if len(result.rows) != epochs or result.diverged_at:
+            return None
+        result.seconds = sum(row.get("seconds") or 0.0 for row in result.rows)
+        with open(self.log_path, "a") as f:
+            f.write("# reused (--reuse-runs), not run again: %s\n" % shlex.join(argv))
+        if self.verbose:
+            print("  reused %s: %d epochs, test_acc %.4f" % (
+                os.path.basename(metrics), epochs, result.rows[-1]["test_accuracy"]), flush=True)
+        return result
 
     def _log(self, argv, rc, seconds):
         with open(self.log_path, "a") as f:
@@ -280,6 +323,9 @@ class Runner:
         argv += list(options)
         if save:
             argv += ["--save", save]
+        reused = self._reusable(argv, metrics, epochs, save)
+        if reused:
+            return reused
         start = time.monotonic()
         proc = subprocess.run(argv, capture_output=True, text=True)
         seconds = time.monotonic() - start
@@ -449,6 +495,12 @@ def common_parser(description, experiment):
     parser.add_argument("--threads", type=int, default=2, help="nabla --threads (default 2)")
     parser.add_argument("--no-plot", action="store_true",
                         help="write CSV files only (no gnuplot needed)")
+    parser.add_argument("--reuse-runs", action="store_true",
+                        help="keep a training run that OUT/commands.txt records as "
+                             "finished with the same options (binary, --data folder and "
+                             "--threads aside) when its metrics CSV has every epoch and "
+                             "its checkpoint exists, instead of training again; "
+                             "commands.txt is appended to")
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--batch-size", type=int, default=256)
@@ -478,7 +530,7 @@ def prepare(args, experiment, subdirs=("runs",)):
     out_dir = default_out(args, experiment)
     for sub in subdirs:
         os.makedirs(os.path.join(out_dir, sub), exist_ok=True)
-    return nabla, out_dir, Runner(nabla, out_dir, args.threads)
+    return nabla, out_dir, Runner(nabla, out_dir, args.threads, reuse=args.reuse_runs)
 
 
 def sgd_options(args):

@@ -39,4 +39,23 @@ for f in tuning tuning_curves final final_error; do
   expect_image "quick/$f.png"
   expect_image "quick/$f.svg"
 done
+
+# --reuse-runs: a second run keeps the finished trainings (same options)
+# and only evaluates again; the tables come out the same.
+cp quick/final.csv final_first.csv
+python3 "$scripts/conv_net.py" --quick --official-test '' --nabla "$nabla" --threads 1 \
+  --out quick --reuse-runs >reuse.log 2>&1 || { cat reuse.log; fail "conv_net.py --reuse-runs failed"; }
+[[ "$(grep -c '^  reused ' reuse.log)" == 3 ]] || fail "--reuse-runs should reuse 3 runs: $(cat reuse.log)"
+[[ "$(grep -c '^# reused (--reuse-runs)' quick/commands.txt)" == 3 ]] ||
+  fail "commands.txt should record 3 reused runs: $(cat quick/commands.txt)"
+[[ "$(grep -c '^rc=0 .* train ' quick/commands.txt)" == 3 ]] ||
+  fail "commands.txt should keep the first run's 3 trainings: $(cat quick/commands.txt)"
+cmp <(cut -d, -f1-3,5- final_first.csv) <(cut -d, -f1-3,5- quick/final.csv) ||
+  fail "final.csv changed on reuse: $(cat final_first.csv quick/final.csv)"
+# A changed option is not the same run: it trains again.
+sed -i 's/--lr 0.05/--lr 0.04/' quick/commands.txt
+python3 "$scripts/conv_net.py" --quick --official-test '' --nabla "$nabla" --threads 1 \
+  --out quick --reuse-runs >retrain.log 2>&1 || { cat retrain.log; fail "conv_net.py retrain failed"; }
+grep -q '^  reused tune_const1_seed_0.csv' retrain.log && ! grep -q 'reused tune_strong_cos1' retrain.log ||
+  fail "only the constant-lr candidate should be reused: $(cat retrain.log)"
 echo PASS
