@@ -102,7 +102,9 @@ Expectation ReadHeader(const std::string& text) {
       break;
   }
   for (const std::string& line : Lines(text)) {
-    if (line.rfind("# problem: ", 0) == 0) e.structured.push_back(ParseProblemLine(line.substr(11)));
+    if (line.rfind("# problem: ", 0) == 0) {
+      e.structured.push_back(ParseProblemLine(line.substr(11)));
+    }
   }
   if (e.problems == 0) e.problems = static_cast<int>(e.structured.size());
   return e;
