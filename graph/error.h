@@ -5,7 +5,9 @@
 // nabla::Error, the one documented exception type. Its message names what and
 // where ("model.pbtxt:12:3: node 'fc2': attribute 'slope': expected float,
 // found string"). Callers that must not throw (the CLI) catch it, print it and
-// exit with the code for its ErrorCode.
+// exit with the code for its ErrorCode. What is wrong with a graph file comes
+// as a GraphError (graph/problem.h), an Error that also carries each problem
+// as data.
 //
 // A broken internal invariant is a bug, not an Error: NABLA_CHECK prints file
 // and line and aborts.

@@ -28,8 +28,8 @@ std::string WithCommas(int64_t n) {
 
 void ConvertModelFile(const std::string& in_path, const std::string& out_path) {
   LoadedModelDef loaded = ReadModelDef(in_path);
-  std::vector<std::string> problems = ValidateModelDef(loaded);
-  if (!problems.empty()) ThrowProblems(problems);
+  std::vector<GraphProblem> problems = ValidateModelDef(loaded);
+  if (!problems.empty()) ThrowProblems(std::move(problems));
   WriteModelDef(loaded.def, out_path, FormatForPath(out_path));
 }
 
@@ -43,7 +43,7 @@ std::shared_ptr<GraphModel> GraphModel::Load(const std::string& path,
 GraphModel::GraphModel(const LoadedModelDef& loaded)
     : Module(loaded.def.name().empty() ? "GraphModel" : loaded.def.name()), def_(loaded.def) {
   CheckedModel checked = model_internal::CheckModel(loaded);
-  if (!checked.problems.empty()) ThrowProblems(checked.problems);
+  if (!checked.problems.empty()) ThrowProblems(std::move(checked.problems));
   inputs_ = std::move(checked.inputs);
   outputs_.assign(def_.outputs().begin(), def_.outputs().end());
   for (int i = 0; i < def_.nodes_size(); ++i) {

@@ -7,9 +7,11 @@
 //   auto out = model->Run({{"image", images}, {"label", labels}});
 //   out.at("loss").Backward();
 //
-// Validation reports every problem of a file at once: one Error(kInvalidFile)
-// whose message has one line per problem, each "FILE:LINE:COL: " (text) or
-// "FILE: " (binary), then the node, then what was expected and found.
+// Validation reports every problem of a file at once: one
+// GraphError(kInvalidFile) (graph/problem.h) carrying each problem's kind,
+// location, node, attribute and input, and whose message has one line per
+// problem, each "FILE:LINE:COL: " (text) or "FILE: " (binary), then the
+// node, then what was expected and found.
 //
 // Each node becomes one OpLayer child named by the node, created in node
 // order, so parameters are "fc1.weight", ... and after ManualSeed(s) their
@@ -33,6 +35,7 @@
 
 #include "graph/model_text.h"
 #include "graph/module.h"
+#include "graph/problem.h"
 #include "proto/model.pb.h"
 
 namespace nabla {
@@ -49,12 +52,15 @@ struct GraphInputSpec {
 
 // Checks a parsed file against the registry: format version, names, ops,
 // attributes, inputs and their order, dtypes, inferred shapes, outputs and
-// loss. Returns one line per problem (empty when valid).
-std::vector<std::string> ValidateModelDef(const LoadedModelDef& loaded);
+// loss. Returns every problem, the parser's first (empty when valid);
+// FormatProblem gives each one's line.
+std::vector<GraphProblem> ValidateModelDef(const LoadedModelDef& loaded);
 
 // Applies "NODE.ATTR=VALUE" overrides to the definition, parsing VALUE as
-// the type the op's schema declares for ATTR. Throws kInvalidArgument
-// listing every malformed override, unknown node or unknown attribute.
+// the type the op's schema declares for ATTR. Throws
+// GraphError(kInvalidArgument) listing every malformed override, unknown
+// node or unknown attribute (kind kOverride, no file, with the node and
+// attribute where the override names them); the valid ones are applied.
 void ApplyOverrides(const std::vector<std::string>& overrides, LoadedModelDef* loaded);
 
 // Reads `in_path` (text or binary), validates it, and writes it in the
@@ -64,8 +70,8 @@ void ConvertModelFile(const std::string& in_path, const std::string& out_path);
 class GraphModel : public Module {
  public:
   // Reads, applies overrides, validates and builds. Throws kNotFound for a
-  // missing file, kInvalidArgument for bad overrides, kInvalidFile listing
-  // every problem of the file.
+  // missing file, a GraphError: kInvalidArgument for bad overrides,
+  // kInvalidFile listing every problem of the file.
   static std::shared_ptr<GraphModel> Load(const std::string& path,
                                           const std::vector<std::string>& overrides = {});
 

@@ -34,11 +34,17 @@ std::string LineCol(SourceLocation at) {
   return std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
-// The attribute a CheckAttrs message is about: the first quoted name.
-std::string QuotedName(const std::string& message) {
-  size_t open = message.find('\'');
-  size_t close = open == std::string::npos ? open : message.find('\'', open + 1);
-  return close == std::string::npos ? "" : message.substr(open + 1, close - open - 1);
+ProblemKind KindOf(AttrProblem::Kind kind) {
+  switch (kind) {
+    case AttrProblem::kUnknown:
+      return ProblemKind::kUnknownAttribute;
+    case AttrProblem::kMissing:
+      return ProblemKind::kMissingAttribute;
+    case AttrProblem::kMistyped:
+    case AttrProblem::kConstraint:
+      break;
+  }
+  return ProblemKind::kBadAttribute;
 }
 
 bool IsScalar(const Shape& shape) { return shape.num_elements() == 1; }
@@ -67,6 +73,19 @@ class Checker {
   }
 
  private:
+  // What a problem is about, besides its location: a node, one of its
+  // attributes or inputs, or a graph input.
+  struct Subject {
+    int node = -1;
+    std::string attribute;
+    int input = -1;  // the node's input slot, or (node -1) a graph input
+  };
+  static Subject Model() { return {}; }
+  static Subject Node(int i) { return {i, "", -1}; }
+  static Subject Attr(int i, const std::string& name) { return {i, name, -1}; }
+  static Subject NodeInput(int i, int j) { return {i, "", j}; }
+  static Subject GraphInput(int k) { return {-1, "", k}; }
+
   // Something a node input can name: a graph input or an earlier node.
   struct Value {
     bool is_int = false;
@@ -75,8 +94,19 @@ class Checker {
     std::string what;  // "graph input 'label'", "node 'fc3'"
   };
 
-  void Report(SourceLocation at, const std::string& message) {
-    result_.problems.push_back(source_.Prefix(at) + message);
+  void Report(ProblemKind kind, Subject about, SourceLocation at, const std::string& message) {
+    GraphProblem problem = source_.Problem(kind, at, message);
+    if (about.node >= 0) {
+      problem.node_index = about.node;
+      problem.node = def_.nodes(about.node).name();
+    }
+    problem.attribute = about.attribute;
+    if (about.input >= 0) {
+      problem.input_index = about.input;
+      problem.input = about.node >= 0 ? def_.nodes(about.node).inputs(about.input)
+                                      : def_.inputs(about.input).name();
+    }
+    result_.problems.push_back(std::move(problem));
   }
 
   std::string Label(int i) const {
@@ -93,56 +123,63 @@ class Checker {
   void CheckHeader() {
     int version = def_.format_version();
     if (version == 0) {
-      Report(source_.format_version, "format_version is missing: expected format_version: " +
-                                         std::to_string(kModelFormatVersion));
+      Report(ProblemKind::kFormatVersion, Model(), source_.format_version,
+             "format_version is missing: expected format_version: " +
+                 std::to_string(kModelFormatVersion));
     } else if (version > kModelFormatVersion) {
-      Report(source_.format_version, "format_version " + std::to_string(version) +
-                                         " is newer than this reader supports (" +
-                                         std::to_string(kModelFormatVersion) + "); update nabla");
+      Report(ProblemKind::kFormatVersion, Model(), source_.format_version,
+             "format_version " + std::to_string(version) + " is newer than this reader supports (" +
+                 std::to_string(kModelFormatVersion) + "); update nabla");
     } else if (version < 0) {
-      Report(source_.format_version, "format_version " + std::to_string(version) +
-                                         " is invalid: expected " +
-                                         std::to_string(kModelFormatVersion));
+      Report(ProblemKind::kFormatVersion, Model(), source_.format_version,
+             "format_version " + std::to_string(version) + " is invalid: expected " +
+                 std::to_string(kModelFormatVersion));
     }
-    if (def_.nodes_size() == 0) Report({}, "model has no nodes: expected at least one nodes { }");
+    if (def_.nodes_size() == 0) {
+      Report(ProblemKind::kModel, Model(), {},
+             "model has no nodes: expected at least one nodes { }");
+    }
   }
 
   // Names and strings go into checkpoints as protobuf strings, which must
   // be UTF-8: a file that trains but whose checkpoint can never be read
   // back is refused here.
   void CheckUtf8() {
-    auto check = [&](SourceLocation at, const std::string& what, const std::string& value) {
+    auto check = [&](Subject about, SourceLocation at, const std::string& what,
+                     const std::string& value) {
       if (!IsValidUtf8(value)) {
-        Report(at, what + " '" + EscapedForMessage(value) + "' is not valid UTF-8");
+        Report(ProblemKind::kEncoding, about, at,
+               what + " '" + EscapedForMessage(value) + "' is not valid UTF-8");
       }
     };
-    check(source_.format_version, "model name", def_.name());
-    check(source_.format_version, "model description", def_.description());
+    check(Model(), source_.format_version, "model name", def_.name());
+    check(Model(), source_.format_version, "model description", def_.description());
     for (int k = 0; k < def_.inputs_size(); ++k) {
       SourceLocation at =
           k < static_cast<int>(source_.inputs.size()) ? source_.inputs[k] : SourceLocation{};
-      check(at, "graph input name", def_.inputs(k).name());
-      check(at, "graph input dtype", def_.inputs(k).dtype());
+      check(GraphInput(k), at, "graph input name", def_.inputs(k).name());
+      check(GraphInput(k), at, "graph input dtype", def_.inputs(k).dtype());
     }
     for (int i = 0; i < def_.nodes_size(); ++i) {
       const proto::NodeDef& n = def_.nodes(i);
-      check(source_.NodeAt(i), "node name", n.name());
-      check(source_.NodeAt(i), "op name", n.op());
+      check(Node(i), source_.NodeAt(i), "node name", n.name());
+      check(Node(i), source_.NodeAt(i), "op name", n.op());
       for (int j = 0; j < n.inputs_size(); ++j) {
-        check(source_.InputAt(i, j), "input name", n.inputs(j));
+        check(NodeInput(i, j), source_.InputAt(i, j), "input name", n.inputs(j));
       }
       for (const auto& [name, value] : n.attrs()) {
-        check(source_.AttrAt(i, name), "attribute name", name);
+        check(Attr(i, name), source_.AttrAt(i, name), "attribute name", name);
         if (value.value_case() == proto::AttrValue::kS) {
-          check(source_.AttrAt(i, name), "string attribute value", value.s());
+          check(Attr(i, name), source_.AttrAt(i, name), "string attribute value", value.s());
         }
       }
     }
     for (int k = 0; k < def_.outputs_size(); ++k) {
-      check(k < static_cast<int>(source_.outputs.size()) ? source_.outputs[k] : SourceLocation{},
+      check(Model(),
+            k < static_cast<int>(source_.outputs.size()) ? source_.outputs[k] : SourceLocation{},
             "output name", def_.outputs(k));
     }
-    check(source_.loss, "loss name", def_.loss());
+    check(Model(), source_.loss, "loss name", def_.loss());
   }
 
   void CheckGraphInputs() {
@@ -153,11 +190,13 @@ class Checker {
           k < static_cast<int>(source_.inputs.size()) ? source_.inputs[k] : SourceLocation{};
       std::string label = "graph input '" + in.name() + "'";
       if (in.name().empty()) {
-        Report(at, "graph input #" + std::to_string(k) + " has no name");
+        Report(ProblemKind::kName, GraphInput(k), at,
+               "graph input #" + std::to_string(k) + " has no name");
         continue;
       }
       if (!first.emplace(in.name(), at).second) {
-        Report(at, label + " is declared twice (first at " + LineCol(first[in.name()]) + ")");
+        Report(ProblemKind::kDuplicateName, GraphInput(k), at,
+               label + " is declared twice (first at " + LineCol(first[in.name()]) + ")");
         continue;
       }
       Value value{false, true, std::nullopt, label};
@@ -166,24 +205,28 @@ class Checker {
         spec.dtype = DType::kInt32;
         value.is_int = true;
       } else if (!in.dtype().empty() && in.dtype() != "float32") {
-        Report(at, label + ": dtype '" + in.dtype() +
-                       "' is not supported: expected \"float32\" or \"int32\"");
+        Report(ProblemKind::kDtype, GraphInput(k), at,
+               label + ": dtype '" + in.dtype() +
+                   "' is not supported: expected \"float32\" or \"int32\"");
         value.dtype_known = false;
       }
       bool shape_ok = in.has_shape();
       if (!shape_ok)
-        Report(at, label + " has no shape: expected e.g. shape { dims: -1 dims: 784 }");
+        Report(ProblemKind::kShape, GraphInput(k), at,
+               label + " has no shape: expected e.g. shape { dims: -1 dims: 784 }");
       for (int d = 0; shape_ok && d < in.shape().dims_size(); ++d) {
         int64_t dim = in.shape().dims(d);
         if (dim == 0 || dim < kUnknownDim) {
-          Report(at, label + " dim " + std::to_string(d) +
-                         ": expected a size > 0 or -1 (batch), found " + std::to_string(dim));
+          Report(ProblemKind::kShape, GraphInput(k), at,
+                 label + " dim " + std::to_string(d) +
+                     ": expected a size > 0 or -1 (batch), found " + std::to_string(dim));
           shape_ok = false;
         }
       }
       if (shape_ok && in.shape().dims_size() > kMaxRank) {
-        Report(at, label + ": rank " + std::to_string(in.shape().dims_size()) +
-                       " exceeds the maximum " + std::to_string(kMaxRank));
+        Report(ProblemKind::kShape, GraphInput(k), at,
+               label + ": rank " + std::to_string(in.shape().dims_size()) +
+                   " exceeds the maximum " + std::to_string(kMaxRank));
         shape_ok = false;
       }
       if (shape_ok) {
@@ -202,21 +245,25 @@ class Checker {
     CheckedNode node;
     bool name_ok = false;
     if (n.name().empty()) {
-      Report(at, Label(i) + " has no name: every node needs a unique name");
+      Report(ProblemKind::kName, Node(i), at,
+             Label(i) + " has no name: every node needs a unique name");
     } else if (first_node_.at(n.name()) != i) {
-      Report(at, Label(i) + ": duplicate node name (first defined at " +
-                     LineCol(source_.NodeAt(first_node_.at(n.name()))) + ")");
+      Report(ProblemKind::kDuplicateName, Node(i), at,
+             Label(i) + ": duplicate node name (first defined at " +
+                 LineCol(source_.NodeAt(first_node_.at(n.name()))) + ")");
     } else if (values_.count(n.name())) {
-      Report(at, Label(i) + ": name clashes with graph input '" + n.name() + "'");
+      Report(ProblemKind::kName, Node(i), at,
+             Label(i) + ": name clashes with graph input '" + n.name() + "'");
     } else if (n.name().find('.') != std::string::npos) {
-      Report(at, Label(i) + ": name must not contain '.' (it prefixes parameter names, as in '" +
-                     n.name() + ".weight')");
+      Report(ProblemKind::kName, Node(i), at,
+             Label(i) + ": name must not contain '.' (it prefixes parameter names, as in '" +
+                 n.name() + ".weight')");
     } else {
       name_ok = true;
     }
 
     if (n.op().empty()) {
-      Report(at, Label(i) + " has no op");
+      Report(ProblemKind::kMissingOp, Node(i), at, Label(i) + " has no op");
     } else {
       node.op = OpRegistry::Global().Find(n.op());
       if (node.op == nullptr) {
@@ -224,7 +271,8 @@ class Checker {
             i < static_cast<int>(source_.nodes.size()) && source_.nodes[i].op.known()
                 ? source_.nodes[i].op
                 : at;
-        Report(op_at, Label(i) + ": " + OpRegistry::Global().UnknownOpMessage(n.op()));
+        Report(ProblemKind::kUnknownOp, Node(i), op_at,
+               Label(i) + ": " + OpRegistry::Global().UnknownOpMessage(n.op()));
       }
     }
     bool attrs_ok = CheckAttrs(i, &node);
@@ -245,17 +293,17 @@ class Checker {
       try {
         node->attrs[name] = AttrFromProto(*value);
       } catch (const Error& e) {
-        Report(source_.AttrAt(i, name),
+        Report(ProblemKind::kBadAttribute, Attr(i, name), source_.AttrAt(i, name),
                Label(i) + ": attribute '" + name + "' " + e.what() + OverrideNote(i, name));
         valueless.insert(name);
         ok = false;
       }
     }
     if (node->op == nullptr) return false;
-    for (const std::string& problem : node->op->CheckAttrs(&node->attrs)) {
-      std::string attr = QuotedName(problem);
-      if (valueless.count(attr)) continue;  // already reported as having no value
-      Report(source_.AttrAt(i, attr), LabelOp(i) + ": " + problem + OverrideNote(i, attr));
+    for (const AttrProblem& problem : node->op->FindAttrProblems(&node->attrs)) {
+      if (valueless.count(problem.attr)) continue;  // already reported as having no value
+      Report(KindOf(problem.kind), Attr(i, problem.attr), source_.AttrAt(i, problem.attr),
+             LabelOp(i) + ": " + problem.message + OverrideNote(i, problem.attr));
       ok = false;
     }
     return ok;
@@ -275,20 +323,19 @@ class Checker {
       for (const InputSpec& in : op->inputs()) expected.push_back(in.name);
       if (op->variadic()) expected.back() += "...";
       for (const std::string& in : n.inputs()) found.push_back("'" + in + "'");
-      Report(source_.NodeAt(i), LabelOp(i) + ": expected " + std::to_string(expected.size()) +
-                                    (op->variadic() ? " or more" : "") + " input(s) (" +
-                                    Join(expected) + "), found " +
-                                    std::to_string(found.size()) +
-                                    (found.empty() ? "" : " (" + Join(found) + ")"));
+      Report(ProblemKind::kInputCount, Node(i), source_.NodeAt(i),
+             LabelOp(i) + ": expected " + std::to_string(expected.size()) +
+                 (op->variadic() ? " or more" : "") + " input(s) (" + Join(expected) + "), found " +
+                 std::to_string(found.size()) + (found.empty() ? "" : " (" + Join(found) + ")"));
       return false;
     }
     for (int j = 0; j < n.inputs_size(); ++j) {
       const Value* v = inputs_[j];
       const InputSpec& spec = op->input_spec(j);
       if (v == nullptr || !v->dtype_known || v->is_int == spec.is_int) continue;
-      Report(source_.InputAt(i, j),
-             Label(i) + " input " + std::to_string(j) + " (" + spec.name +
-                 "): expected " + (spec.is_int ? "int32" : "float32") + ", found " +
+      Report(ProblemKind::kDtype, NodeInput(i, j), source_.InputAt(i, j),
+             Label(i) + " input " + std::to_string(j) + " (" + spec.name + "): expected " +
+                 (spec.is_int ? "int32" : "float32") + ", found " +
                  (v->is_int ? "int32" : "float32") + " " + v->what);
       ok = false;
     }
@@ -309,9 +356,10 @@ class Checker {
         names = node_names_;
         for (const GraphInputSpec& in : result_.inputs) names.push_back(in.name);
       }
-      Report(at, head + ": unknown input '" + ref + "'" + CloseNames(ref, names, &close_budget_));
+      Report(ProblemKind::kUnknownInput, NodeInput(i, j), at,
+             head + ": unknown input '" + ref + "'" + CloseNames(ref, names, &close_budget_));
     } else if (node->second == i) {
-      Report(at, head + ": node uses itself (cycle)");
+      Report(ProblemKind::kCycle, NodeInput(i, j), at, head + ": node uses itself (cycle)");
     } else if (node->second > i) {
       std::string later =
           "'" + ref + "' is defined later (at " + LineCol(source_.NodeAt(node->second)) + ")";
@@ -321,11 +369,12 @@ class Checker {
         cycle = CyclePath(node->second, i);
       }
       if (!cycle.empty()) {
-        Report(at,
+        Report(ProblemKind::kCycle, NodeInput(i, j), at,
                head + ": " + later + " and depends on this node: cycle " + Join(cycle, " -> "));
       } else {
-        Report(at, head + ": " + later + "; a node may only use graph inputs and earlier " +
-                       "nodes - move '" + ref + "' before '" + def_.nodes(i).name() + "'");
+        Report(ProblemKind::kInputOrder, NodeInput(i, j), at,
+               head + ": " + later + "; a node may only use graph inputs and earlier " +
+                   "nodes - move '" + ref + "' before '" + def_.nodes(i).name() + "'");
       }
     }
     // An earlier node whose own name was rejected was reported already.
@@ -375,12 +424,14 @@ class Checker {
         CheckTensorFits(shape, DType::kFloat32, "parameter '" + p.name + "'");
         shapes.push_back(shape);
       } catch (const std::exception& e) {
-        Report(source_.NodeAt(i), LabelOp(i) + ": " + e.what() + " (attributes: " +
-                                      AttrMapToString(node->attrs) + ")");
+        Report(
+            ProblemKind::kShape, Node(i), source_.NodeAt(i),
+            LabelOp(i) + ": " + e.what() + " (attributes: " + AttrMapToString(node->attrs) + ")");
         return;
       } catch (...) {
-        Report(source_.NodeAt(i), LabelOp(i) + ": the shape function of parameter '" + p.name +
-                                      "' threw an exception that is not a std::exception");
+        Report(ProblemKind::kShape, Node(i), source_.NodeAt(i),
+               LabelOp(i) + ": the shape function of parameter '" + p.name +
+                   "' threw an exception that is not a std::exception");
         return;
       }
     }
@@ -390,21 +441,24 @@ class Checker {
     try {
       out = node->op->shape_fn()(shapes, node->attrs);
     } catch (const std::exception& e) {
-      Report(source_.NodeAt(i), LabelOp(i) + ": shape mismatch: " + e.what() +
-                                    " (inputs: " + Join(described, ", ") + ")");
+      Report(ProblemKind::kShape, Node(i), source_.NodeAt(i),
+             LabelOp(i) + ": shape mismatch: " + e.what() + " (inputs: " + Join(described, ", ") +
+                 ")");
       return;
     } catch (...) {
-      Report(source_.NodeAt(i), LabelOp(i) +
-                                    ": its shape function threw an exception that is not a "
-                                    "std::exception (inputs: " + Join(described, ", ") + ")");
+      Report(ProblemKind::kShape, Node(i), source_.NodeAt(i),
+             LabelOp(i) +
+                 ": its shape function threw an exception that is not a "
+                 "std::exception (inputs: " +
+                 Join(described, ", ") + ")");
       return;
     }
     const size_t expected = node->op->outputs().size();
     if (out.size() != expected) {
-      Report(source_.NodeAt(i), LabelOp(i) + ": its shape function returned " +
-                                    std::to_string(out.size()) + " shape(s) for " +
-                                    std::to_string(expected) + " output(s) (" +
-                                    Join(node->op->outputs()) + ")");
+      Report(ProblemKind::kShape, Node(i), source_.NodeAt(i),
+             LabelOp(i) + ": its shape function returned " + std::to_string(out.size()) +
+                 " shape(s) for " + std::to_string(expected) + " output(s) (" +
+                 Join(node->op->outputs()) + ")");
       return;
     }
     for (size_t k = 0; k < out.size(); ++k) {
@@ -425,8 +479,8 @@ class Checker {
         problem = e.what();
       }
       if (!problem.empty()) {
-        Report(source_.NodeAt(i), LabelOp(i) + ": " + problem + " (inputs: " +
-                                      Join(described, ", ") + ")");
+        Report(ProblemKind::kShape, Node(i), source_.NodeAt(i),
+               LabelOp(i) + ": " + problem + " (inputs: " + Join(described, ", ") + ")");
         return;
       }
     }
@@ -440,9 +494,10 @@ class Checker {
           k < static_cast<int>(source_.outputs.size()) ? source_.outputs[k] : SourceLocation{};
       std::string problem = CheckNodeRef(def_.outputs(k));
       if (!problem.empty()) {
-        Report(at, "output " + std::to_string(k) + ": " + problem);
+        Report(ProblemKind::kOutput, Model(), at, "output " + std::to_string(k) + ": " + problem);
       } else if (!seen.insert(def_.outputs(k)).second) {
-        Report(at, "output " + std::to_string(k) + ": '" + def_.outputs(k) + "' is listed twice");
+        Report(ProblemKind::kOutput, Model(), at,
+               "output " + std::to_string(k) + ": '" + def_.outputs(k) + "' is listed twice");
       }
     }
     const std::string& loss = def_.loss();
@@ -450,16 +505,17 @@ class Checker {
       std::string problem = CheckNodeRef(loss);
       const CheckedNode* node = problem.empty() ? &result_.nodes[first_node_.at(loss)] : nullptr;
       if (!problem.empty()) {
-        Report(source_.loss, "loss: " + problem);
+        Report(ProblemKind::kLoss, Model(), source_.loss, "loss: " + problem);
       } else if (node->shape && !IsScalar(*node->shape)) {
-        Report(source_.loss, "loss '" + loss + "' must be a scalar, found shape " +
-                                 node->shape->ToString() + " from op " +
-                                 def_.nodes(first_node_.at(loss)).op() +
-                                 " (a loss op such as SoftmaxCrossEntropy gives one)");
+        Report(ProblemKind::kLoss, Node(first_node_.at(loss)), source_.loss,
+               "loss '" + loss + "' must be a scalar, found shape " + node->shape->ToString() +
+                   " from op " + def_.nodes(first_node_.at(loss)).op() +
+                   " (a loss op such as SoftmaxCrossEntropy gives one)");
       }
     }
     if (def_.outputs_size() == 0 && loss.empty() && def_.nodes_size() > 0) {
-      Report({}, "model declares no outputs and no loss: nothing to compute");
+      Report(ProblemKind::kModel, Model(), {},
+             "model declares no outputs and no loss: nothing to compute");
     }
   }
 
@@ -491,13 +547,13 @@ namespace model_internal {
 
 CheckedModel CheckModel(const LoadedModelDef& loaded) { return Checker(loaded).Check(); }
 
-[[noreturn]] void ThrowProblems(const std::vector<std::string>& problems) {
-  throw Error(ErrorCode::kInvalidFile, Join(problems, "\n"));
+[[noreturn]] void ThrowProblems(std::vector<GraphProblem> problems) {
+  throw GraphError(ErrorCode::kInvalidFile, std::move(problems));
 }
 
 }  // namespace model_internal
 
-std::vector<std::string> ValidateModelDef(const LoadedModelDef& loaded) {
+std::vector<GraphProblem> ValidateModelDef(const LoadedModelDef& loaded) {
   return Checker(loaded).Check().problems;
 }
 
@@ -508,15 +564,21 @@ void ApplyOverrides(const std::vector<std::string>& overrides, LoadedModelDef* l
   if (static_cast<int>(loaded->source.nodes.size()) < def.nodes_size()) {
     loaded->source.nodes.resize(def.nodes_size());
   }
-  std::vector<std::string> problems;
+  std::vector<GraphProblem> problems;
   int close_budget = kMaxCloseNameSearches;
   for (const std::string& text : overrides) {
-    std::string head = "override '" + text + "': ";
+    // No file: the override comes from the command line.
+    GraphProblem problem;
+    problem.kind = ProblemKind::kOverride;
+    auto report = [&](const std::string& why) {
+      problem.message = "override '" + text + "': " + why;
+      problems.push_back(problem);
+    };
     size_t eq = text.find('=');
     size_t dot = text.find('.');
     if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 ||
         dot + 1 == eq) {
-      problems.push_back(head + "expected NODE.ATTR=VALUE, e.g. act1.slope=0.2");
+      report("expected NODE.ATTR=VALUE, e.g. act1.slope=0.2");
       continue;
     }
     std::string node_name = text.substr(0, dot);
@@ -529,31 +591,34 @@ void ApplyOverrides(const std::vector<std::string>& overrides, LoadedModelDef* l
       if (index < 0 && def.nodes(i).name() == node_name) index = i;
     }
     if (index < 0) {
-      problems.push_back(head + "no node '" + node_name + "'" + CloseNames(node_name, names, &close_budget));
+      report("no node '" + node_name + "'" + CloseNames(node_name, names, &close_budget));
       continue;
     }
+    problem.node_index = index;
+    problem.node = node_name;
+    problem.attribute = attr;
     proto::NodeDef* node = def.mutable_nodes(index);
     const OpSchema* op = OpRegistry::Global().Find(node->op());
     if (op == nullptr) {
-      problems.push_back(head + OpRegistry::Global().UnknownOpMessage(node->op()));
+      report(OpRegistry::Global().UnknownOpMessage(node->op()));
       continue;
     }
     const AttrSpec* spec = op->FindAttr(attr);
     if (spec == nullptr) {
       std::vector<std::string> known;
       for (const AttrSpec& a : op->attrs()) known.push_back(a.name);
-      problems.push_back(head + "op " + op->name() + " has no attribute '" + attr +
-                         "' (it has: " + (known.empty() ? "none" : Join(known)) + ")");
+      report("op " + op->name() + " has no attribute '" + attr +
+             "' (it has: " + (known.empty() ? "none" : Join(known)) + ")");
       continue;
     }
     try {
       (*node->mutable_attrs())[attr] = AttrToProto(ParseAttrText(value_text, spec->type));
       loaded->source.nodes[index].overridden[attr] = text;
     } catch (const Error& e) {
-      problems.push_back(head + "attribute '" + attr + "' of " + op->name() + ": " + e.what());
+      report("attribute '" + attr + "' of " + op->name() + ": " + e.what());
     }
   }
-  if (!problems.empty()) throw Error(ErrorCode::kInvalidArgument, Join(problems, "\n"));
+  if (!problems.empty()) throw GraphError(ErrorCode::kInvalidArgument, std::move(problems));
 }
 
 }  // namespace nabla

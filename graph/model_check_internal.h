@@ -23,14 +23,14 @@ struct CheckedNode {
 struct CheckedModel {
   std::vector<GraphInputSpec> inputs;
   std::vector<CheckedNode> nodes;
-  std::vector<std::string> problems;
+  std::vector<GraphProblem> problems;
 };
 
 // Validates `loaded`, collecting every problem (see ValidateModelDef).
 CheckedModel CheckModel(const LoadedModelDef& loaded);
 
-// Throws Error(kInvalidFile) with one line per problem.
-[[noreturn]] void ThrowProblems(const std::vector<std::string>& problems);
+// Throws GraphError(kInvalidFile) with one line per problem.
+[[noreturn]] void ThrowProblems(std::vector<GraphProblem> problems);
 
 }  // namespace model_internal
 }  // namespace nabla

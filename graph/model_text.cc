@@ -59,10 +59,8 @@ class ErrorCollector : public pb::io::ErrorCollector {
     }
   }
   bool has_error() const { return has_error_; }
-  std::string Format(const std::string& path) const {
-    return path + ":" + std::to_string(line_) + ":" + std::to_string(column_) +
-           ": syntax error: " + message_;
-  }
+  SourceLocation at() const { return {line_, column_}; }
+  const std::string& message() const { return message_; }
 
  private:
   bool has_error_ = false;
@@ -97,8 +95,9 @@ std::string LineCol(SourceLocation at) {
 
 // Map entries are read through reflection, in the order the parser added
 // them, because that is the order the ParseInfoTree indexes them by.
-void MapAttrs(const proto::NodeDef& node, const ParseInfoTree* tree, ModelSourceMap::Node* out,
-              const std::string& path, std::vector<std::string>* problems) {
+void MapAttrs(int index, const ParseInfoTree* tree, LoadedModelDef* loaded,
+              ModelSourceMap::Node* out) {
+  const proto::NodeDef& node = loaded->def.nodes(index);
   const pb::FieldDescriptor* attrs = node.GetDescriptor()->FindFieldByName("attrs");
   const pb::Reflection* reflection = node.GetReflection();
   for (int i = 0; i < reflection->FieldSize(node, attrs); ++i) {
@@ -110,8 +109,14 @@ void MapAttrs(const proto::NodeDef& node, const ParseInfoTree* tree, ModelSource
     if (!inserted) {
       // Protobuf keeps the last value silently; a graph file that says two
       // things about one attribute is a mistake worth reporting.
-      problems->push_back(path + ":" + LineCol(at) + ": node '" + node.name() + "': attribute '" +
-                          name + "' is given twice (first at " + LineCol(it->second) + ")");
+      GraphProblem problem =
+          loaded->source.Problem(ProblemKind::kDuplicateAttribute, at,
+                                 "node '" + node.name() + "': attribute '" + name +
+                                     "' is given twice (first at " + LineCol(it->second) + ")");
+      problem.node_index = index;
+      problem.node = node.name();
+      problem.attribute = name;
+      loaded->problems.push_back(std::move(problem));
     }
   }
 }
@@ -133,7 +138,7 @@ void BuildSourceMap(const ParseInfoTree& tree, LoadedModelDef* loaded) {
     n.name = Loc(sub, node->FindFieldByName("name"), -1);
     n.op = Loc(sub, node->FindFieldByName("op"), -1);
     n.inputs = Locs(sub, node->FindFieldByName("inputs"), def.nodes(i).inputs_size());
-    MapAttrs(def.nodes(i), sub, &n, source.path, &loaded->problems);
+    MapAttrs(i, sub, loaded, &n);
     source.nodes.push_back(std::move(n));
   }
 }
@@ -167,8 +172,9 @@ bool ParseBinary(const std::string& content, const std::string& path, LoadedMode
   return true;
 }
 
-// Returns "" on success, else the located syntax error.
-std::string TryParseText(const std::string& text, const std::string& path, LoadedModelDef* out) {
+// Returns false with the located syntax error in *error.
+bool TryParseText(const std::string& text, const std::string& path, LoadedModelDef* out,
+                  GraphProblem* error) {
   *out = LoadedModelDef();
   out->source.path = path;
   out->source.is_text = true;
@@ -178,10 +184,21 @@ std::string TryParseText(const std::string& text, const std::string& path, Loade
   parser.RecordErrorsTo(&errors);
   parser.WriteLocationsTo(&tree);
   if (!parser.ParseFromString(text, &out->def)) {
-    return errors.has_error() ? errors.Format(path) : path + ":1:1: syntax error";
+    *error = out->source.Problem(
+        ProblemKind::kParse, errors.at(),
+        errors.has_error() ? "syntax error: " + errors.message() : "syntax error");
+    return false;
   }
   BuildSourceMap(tree, out);
-  return "";
+  return true;
+}
+
+// A file that is neither format: one problem with no location.
+[[noreturn]] void ThrowNotAGraphFile(const std::string& path, const std::string& why) {
+  GraphProblem problem;
+  problem.file = path;
+  problem.message = "not a graph file: " + why;
+  throw GraphError(ErrorCode::kInvalidFile, {problem});
 }
 
 std::vector<std::string> SplitList(std::string text) {
@@ -229,10 +246,15 @@ bool ParseDouble(const std::string& s, double* out) {
 
 }  // namespace
 
-std::string ModelSourceMap::Prefix(SourceLocation at) const {
-  if (!is_text) return path + ": ";
-  if (!at.known()) at = {1, 1};
-  return path + ":" + LineCol(at) + ": ";
+GraphProblem ModelSourceMap::Problem(ProblemKind kind, SourceLocation at,
+                                     std::string message) const {
+  GraphProblem problem;
+  problem.kind = kind;
+  problem.file = path;
+  problem.text_file = is_text;
+  problem.at = at;
+  problem.message = std::move(message);
+  return problem;
 }
 
 SourceLocation ModelSourceMap::NodeAt(int i) const {
@@ -261,29 +283,29 @@ GraphFormat FormatForPath(const std::string& path) {
 
 LoadedModelDef ParseModelDefText(const std::string& text, const std::string& path) {
   LoadedModelDef loaded;
-  std::string error = TryParseText(text, path, &loaded);
-  if (!error.empty()) throw Error(ErrorCode::kInvalidFile, error);
+  GraphProblem error;
+  if (!TryParseText(text, path, &loaded, &error)) {
+    throw GraphError(ErrorCode::kInvalidFile, {error});
+  }
   return loaded;
 }
 
 LoadedModelDef ReadModelDef(const std::string& path) {
   std::string content = ReadFileOrThrow(path);
   LoadedModelDef loaded;
+  GraphProblem text_error;
   if (FormatForPath(path) == GraphFormat::kBinary) {
     if (ParseBinary(content, path, &loaded)) return loaded;
-    std::string text_error = TryParseText(content, path, &loaded);
-    if (text_error.empty()) return loaded;
-    NABLA_THROW(kInvalidFile) << path << ": not a graph file: not a binary ModelDef, "
-                              << "and as text: " << text_error;
+    if (TryParseText(content, path, &loaded, &text_error)) return loaded;
+    ThrowNotAGraphFile(path, "not a binary ModelDef, and as text: " + FormatProblem(text_error));
   }
-  std::string text_error = TryParseText(content, path, &loaded);
-  if (text_error.empty()) return loaded;
+  if (TryParseText(content, path, &loaded, &text_error)) return loaded;
   if (LooksBinary(content)) {
     if (ParseBinary(content, path, &loaded)) return loaded;
-    NABLA_THROW(kInvalidFile) << path << ": not a graph file: neither protobuf text (" << text_error
-                              << ") nor a binary ModelDef";
+    ThrowNotAGraphFile(
+        path, "neither protobuf text (" + FormatProblem(text_error) + ") nor a binary ModelDef");
   }
-  throw Error(ErrorCode::kInvalidFile, text_error);
+  throw GraphError(ErrorCode::kInvalidFile, {text_error});
 }
 
 std::string ModelDefToText(const proto::ModelDef& def) {

@@ -7,8 +7,9 @@
 // live in graph/model.h.
 //
 // Errors: every function throws nabla::Error. A missing file is kNotFound
-// naming the path; unreadable or malformed content is kInvalidFile with
-// "FILE:LINE:COL: " (text) or "FILE: " (binary) in front.
+// naming the path; unreadable content is kInvalidFile; malformed content is
+// a GraphError(kInvalidFile) with one kParse problem, located at
+// "FILE:LINE:COL: " (text) or "FILE: " (not a graph file).
 #ifndef NABLA_GRAPH_MODEL_TEXT_H_
 #define NABLA_GRAPH_MODEL_TEXT_H_
 
@@ -17,16 +18,10 @@
 #include <vector>
 
 #include "graph/attr.h"
+#include "graph/problem.h"
 #include "proto/model.pb.h"
 
 namespace nabla {
-
-// 1-based; line 0 means "not known" (binary files, fields not in the text).
-struct SourceLocation {
-  int line = 0;
-  int column = 0;
-  bool known() const { return line > 0; }
-};
 
 // Locations of the parts of a ModelDef that validation may complain about,
 // indexed like the ModelDef's repeated fields. Empty vectors for binary
@@ -49,10 +44,9 @@ struct ModelSourceMap {
   std::vector<SourceLocation> outputs;
   std::vector<Node> nodes;
 
-  // "FILE:LINE:COL: " for text files, "FILE: " for binary ones. For a text
-  // file and an unknown location, points at 1:1 so every line of a message
-  // still carries a location that editors can jump to.
-  std::string Prefix(SourceLocation at) const;
+  // A problem of this file at `at` (FormatProblem writes "FILE:LINE:COL: "
+  // for text files, "FILE: " for binary ones).
+  GraphProblem Problem(ProblemKind kind, SourceLocation at, std::string message) const;
   // Location of node `i` (or of its attribute / input), falling back to the
   // enclosing node when the part was not written in the file.
   SourceLocation NodeAt(int i) const;
@@ -65,9 +59,8 @@ struct LoadedModelDef {
   proto::ModelDef def;
   ModelSourceMap source;
   // Problems found while parsing that do not stop it (an attribute given
-  // twice in one node), already prefixed with their location. Validation
-  // reports them with the rest.
-  std::vector<std::string> problems;
+  // twice in one node). Validation reports them with the rest.
+  std::vector<GraphProblem> problems;
 };
 
 enum class GraphFormat { kText, kBinary };

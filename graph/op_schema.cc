@@ -159,15 +159,16 @@ std::vector<std::string> OpSchema::Validate() const {
   return problems;
 }
 
-std::vector<std::string> OpSchema::CheckAttrs(AttrMap* attrs) const {
-  std::vector<std::string> problems;
+std::vector<AttrProblem> OpSchema::FindAttrProblems(AttrMap* attrs) const {
+  std::vector<AttrProblem> problems;
   for (const auto& [name, value] : *attrs) {
     const AttrSpec* spec = FindAttr(name);
     if (spec == nullptr) {
       std::string known;
       for (const AttrSpec& a : attrs_) known += (known.empty() ? "" : ", ") + a.name;
-      problems.push_back("unknown attribute '" + name + "' for op " + name_ +
-                         " (it has: " + (known.empty() ? "none" : known) + ")");
+      problems.push_back({AttrProblem::kUnknown, name,
+                          "unknown attribute '" + name + "' for op " + name_ +
+                              " (it has: " + (known.empty() ? "none" : known) + ")"});
       continue;
     }
     AttrType found = value.type();
@@ -177,15 +178,17 @@ std::vector<std::string> OpSchema::CheckAttrs(AttrMap* attrs) const {
       found = AttrType::kFloat;
     }
     if (found != spec->type) {
-      problems.push_back("attribute '" + name + "': expected " + AttrTypeName(spec->type) +
-                         ", found " + AttrTypeName(found) + " " + value.ToString());
+      problems.push_back({AttrProblem::kMistyped, name,
+                          "attribute '" + name + "': expected " + AttrTypeName(spec->type) +
+                              ", found " + AttrTypeName(found) + " " + value.ToString()});
       continue;
     }
     if (spec->constraint) {
       std::string why = spec->constraint(attrs->at(name));
       if (!why.empty()) {
-        problems.push_back("attribute '" + name + "': expected " + why + ", found " +
-                           attrs->at(name).ToString());
+        problems.push_back({AttrProblem::kConstraint, name,
+                            "attribute '" + name + "': expected " + why + ", found " +
+                                attrs->at(name).ToString()});
       }
     }
   }
@@ -194,11 +197,18 @@ std::vector<std::string> OpSchema::CheckAttrs(AttrMap* attrs) const {
     if (a.default_value) {
       (*attrs)[a.name] = *a.default_value;
     } else {
-      problems.push_back("missing required attribute '" + a.name + "' (" +
-                         AttrTypeName(a.type) + ": " + a.doc + ")");
+      problems.push_back({AttrProblem::kMissing, a.name,
+                          "missing required attribute '" + a.name + "' (" + AttrTypeName(a.type) +
+                              ": " + a.doc + ")"});
     }
   }
   return problems;
+}
+
+std::vector<std::string> OpSchema::CheckAttrs(AttrMap* attrs) const {
+  std::vector<std::string> messages;
+  for (AttrProblem& p : FindAttrProblems(attrs)) messages.push_back(std::move(p.message));
+  return messages;
 }
 
 void OpSchema::CheckAttrsOrThrow(const std::string& where, AttrMap* attrs) const {

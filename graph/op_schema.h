@@ -110,6 +110,15 @@ struct GradSample {
   int64_t int_high = 2;  // int inputs (labels) are drawn from [0, int_high)
 };
 
+// One problem OpSchema::FindAttrProblems finds, and the attribute it is
+// about.
+struct AttrProblem {
+  enum Kind { kUnknown, kMistyped, kConstraint, kMissing };
+  Kind kind;
+  std::string attr;
+  std::string message;  // "attribute 'slope': expected float, found string \"big\""
+};
+
 class ForwardContext;
 class BackwardContext;
 using ForwardFn = void (*)(ForwardContext&);
@@ -197,8 +206,10 @@ class OpSchema {
   std::vector<std::string> Validate() const;
 
   // Fills defaults and checks names, types and constraints. Returns one
-  // message per problem, each naming the attribute with expected and found;
-  // `attrs` is completed in place.
+  // problem per mistake, its message naming the attribute with expected and
+  // found; `attrs` is completed in place.
+  std::vector<AttrProblem> FindAttrProblems(AttrMap* attrs) const;
+  // The messages of FindAttrProblems.
   std::vector<std::string> CheckAttrs(AttrMap* attrs) const;
   // Same, throwing one Error prefixed with `where` ("node 'fc1'").
   void CheckAttrsOrThrow(const std::string& where, AttrMap* attrs) const;

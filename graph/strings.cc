@@ -60,39 +60,42 @@ std::vector<std::string> CloseMatches(const std::string& name,
 
 namespace nabla {
 
+size_t Utf8SequenceLength(const std::string& s, size_t pos) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data()) + pos;
+  const size_t left = s.size() - pos;
+  unsigned char c = *p;
+  int extra = 0;
+  uint32_t code = 0;
+  if (c < 0x80) {
+    return 1;
+  } else if ((c & 0xE0) == 0xC0) {
+    extra = 1;
+    code = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    extra = 2;
+    code = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    extra = 3;
+    code = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (left <= static_cast<size_t>(extra)) return 0;
+  for (int k = 1; k <= extra; ++k) {
+    if ((p[k] & 0xC0) != 0x80) return 0;
+    code = code << 6 | (p[k] & 0x3F);
+  }
+  // Overlong forms, surrogates and values beyond U+10FFFF.
+  static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+  if (code < kMin[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+  return extra + 1;
+}
+
 bool IsValidUtf8(const std::string& s) {
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(s.data());
-  const unsigned char* end = p + s.size();
-  while (p < end) {
-    unsigned char c = *p;
-    int extra = 0;
-    uint32_t code = 0;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      code = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      code = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      code = c & 0x07;
-    } else {
-      return false;
-    }
-    if (end - p <= extra) return false;
-    for (int k = 1; k <= extra; ++k) {
-      if ((p[k] & 0xC0) != 0x80) return false;
-      code = code << 6 | (p[k] & 0x3F);
-    }
-    // Overlong forms, surrogates and values beyond U+10FFFF.
-    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (code < kMin[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-      return false;
-    }
-    p += extra + 1;
+  for (size_t pos = 0; pos < s.size();) {
+    size_t length = Utf8SequenceLength(s, pos);
+    if (length == 0) return false;
+    pos += length;
   }
   return true;
 }

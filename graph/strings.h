@@ -21,6 +21,9 @@ std::vector<std::string> CloseMatches(const std::string& name,
 // Well-formed UTF-8 (no overlong forms, surrogates or values past
 // U+10FFFF). Checkpoints store names as protobuf strings, which must be.
 bool IsValidUtf8(const std::string& s);
+// The length of the well-formed UTF-8 sequence at s[pos] (pos < s.size()),
+// or 0 when the byte there does not start one.
+size_t Utf8SequenceLength(const std::string& s, size_t pos);
 
 // `s` with bytes outside printable ASCII as \xNN, cut after max_length
 // characters (noting the full size), for quoting untrusted names.

@@ -278,7 +278,7 @@ ImportedModel Importer::Run() {
     LoadedModelDef loaded;
     loaded.def = def_;
     loaded.source.path = path_;
-    for (const std::string& p : ValidateModelDef(loaded)) problems_.push_back(p);
+    for (const GraphProblem& p : ValidateModelDef(loaded)) problems_.push_back(FormatProblem(p));
   }
   if (!problems_.empty()) {
     // A hostile file can have a problem per node; a listing that long helps

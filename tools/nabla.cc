@@ -26,6 +26,7 @@ constexpr char kUsage[] =
     "  ops [--plugin LIB]...            list registered ops and their schemas\n"
     "  gradcheck [--plugin LIB]... [OP...]   check ops' backward by finite differences\n"
     "  describe MODEL                   print a graph file's layout, shapes, parameters\n"
+    "  check MODEL [--json]             validate a graph file and list every problem\n"
     "  train MODEL --data DATA --epochs N ...   train and save a checkpoint\n"
     "  eval MODEL --weights CKPT --data DATA [--split test|train] [--json]\n"
     "  plot METRICS.csv... -o CURVE.png|svg   learning curves (gnuplot)\n"
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
     if (command == "ops") rc = OpsCommand(args);
     else if (command == "gradcheck") rc = GradcheckCommand(args);
     else if (command == "describe") rc = DescribeCommand(args);
+    else if (command == "check") rc = CheckCommand(args);
     else if (command == "train") rc = TrainCommand(args);
     else if (command == "eval") rc = EvalCommand(args);
     else if (command == "convert") rc = ConvertCommand(args);

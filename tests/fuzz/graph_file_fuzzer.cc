@@ -41,7 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       loaded = nabla::ParseModelDefText(content, "fuzz.pbtxt");
     }
     if (!overrides.empty()) nabla::ApplyOverrides(overrides, &loaded);
-    nabla::ValidateModelDef(loaded);
+    for (const nabla::GraphProblem& problem : nabla::ValidateModelDef(loaded)) {
+      nabla::FormatProblem(problem);
+    }
   } catch (const nabla::Error&) {
   }
   return 0;

@@ -110,6 +110,14 @@ TEST(ModelFileTest, NeitherTextNorBinaryIsAClearError) {
                                 garbage_pb + ":1:6: syntax error"),
             std::string::npos)
       << binary.message;
+  // One parse problem each, of the file as a whole.
+  for (const Thrown* error : {&text, &binary}) {
+    ASSERT_EQ(error->problems.size(), 1u) << error->message;
+    EXPECT_EQ(error->problems[0].kind, ProblemKind::kParse);
+    EXPECT_FALSE(error->problems[0].text_file);
+    EXPECT_FALSE(error->problems[0].at.known());
+    EXPECT_EQ(FormatProblem(error->problems[0]), error->message);
+  }
 }
 
 TEST(ModelFileTest, BinaryProblemsNameTheFile) {
@@ -124,6 +132,13 @@ TEST(ModelFileTest, BinaryProblemsNameTheFile) {
   ASSERT_EQ(lines.size(), 2u) << error.message;
   EXPECT_EQ(lines[0].rfind(pb + ": node 'act1': op 'LeakyRelu' is not registered", 0), 0u);
   EXPECT_EQ(lines[1], pb + ": output 0: unknown node 'fc9' (close names: fc1, fc2, fc3)");
+  ASSERT_EQ(error.problems.size(), 2u);
+  EXPECT_EQ(error.problems[0].kind, ProblemKind::kUnknownOp);
+  EXPECT_EQ(error.problems[0].file, pb);
+  EXPECT_FALSE(error.problems[0].text_file);
+  EXPECT_FALSE(error.problems[0].at.known());
+  EXPECT_EQ(error.problems[0].node, "act1");
+  EXPECT_EQ(error.problems[1].kind, ProblemKind::kOutput);
 }
 
 TEST(ModelFileTest, SyntaxErrorNamesLineAndColumn) {
@@ -131,6 +146,11 @@ TEST(ModelFileTest, SyntaxErrorNamesLineAndColumn) {
       Catch([] { ParseModelDefText("format_version: 1\nnodes {\n  name: fc1\n}\n", "m.pbtxt"); });
   EXPECT_EQ(error.code, ErrorCode::kInvalidFile);
   EXPECT_EQ(error.message.rfind("m.pbtxt:3:9: syntax error: ", 0), 0u) << error.message;
+  ASSERT_EQ(error.problems.size(), 1u);
+  EXPECT_EQ(error.problems[0].kind, ProblemKind::kParse);
+  EXPECT_EQ(error.problems[0].at.line, 3);
+  EXPECT_EQ(error.problems[0].at.column, 9);
+  EXPECT_EQ(error.problems[0].message.rfind("syntax error: ", 0), 0u);
 }
 
 TEST(ModelFileTest, WritesAreAtomic) {

@@ -251,6 +251,23 @@ TEST(GraphModelTest, BadOverridesFailTogether) {
   EXPECT_EQ(lines[4],
             "override 'fc1.in_features=7.5': attribute 'in_features' of Linear: expected int, "
             "found '7.5'");
+  // The same as fields: no file, the node and attribute where they exist.
+  ASSERT_TRUE(error.graph_error);
+  ASSERT_EQ(error.problems.size(), 5u);
+  for (size_t k = 0; k < lines.size(); ++k) {
+    EXPECT_EQ(error.problems[k].kind, ProblemKind::kOverride);
+    EXPECT_EQ(error.problems[k].file, "");
+    EXPECT_EQ(FormatProblem(error.problems[k]), lines[k]);
+  }
+  EXPECT_EQ(error.problems[0].node, "act1");
+  EXPECT_EQ(error.problems[0].node_index, 1);
+  EXPECT_EQ(error.problems[0].attribute, "slop");
+  EXPECT_FALSE(error.problems[1].has_node());  // there is no node fc9
+  EXPECT_EQ(error.problems[1].attribute, "");
+  EXPECT_EQ(error.problems[2].attribute, "slope");
+  EXPECT_FALSE(error.problems[3].has_node());
+  EXPECT_EQ(error.problems[4].node, "fc1");
+  EXPECT_EQ(error.problems[4].attribute, "in_features");
 }
 
 TEST(GraphModelTest, OverrideThatBreaksTheGraphIsLocated) {
@@ -261,6 +278,11 @@ TEST(GraphModelTest, OverrideThatBreaksTheGraphIsLocated) {
                                "> 0, found 0 (set by override 'fc2.in_features=0')"),
             std::string::npos)
       << error.message;
+  ASSERT_EQ(error.problems.size(), 1u) << error.message;
+  EXPECT_EQ(error.problems[0].kind, ProblemKind::kBadAttribute);
+  EXPECT_EQ(error.problems[0].node, "fc2");
+  EXPECT_EQ(error.problems[0].attribute, "in_features");
+  EXPECT_TRUE(error.problems[0].at.known());
 }
 
 TEST(GraphModelTest, LayerLookupFailsForUnknownNode) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "graph/error.h"
+#include "graph/problem.h"
 
 namespace nabla::testing {
 
@@ -27,11 +28,15 @@ struct Thrown {
   bool thrown = false;
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
+  bool graph_error = false;            // a GraphError, with:
+  std::vector<GraphProblem> problems;
 };
 
 inline Thrown Catch(const std::function<void()>& fn) {
   try {
     fn();
+  } catch (const GraphError& e) {
+    return {true, e.code(), e.what(), true, e.problems()};
   } catch (const Error& e) {
     return {true, e.code(), e.what()};
   }

@@ -19,6 +19,17 @@ TEST(IsValidUtf8, AcceptsUtf8AndRejectsEverythingElse) {
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));     // beyond U+10FFFF
 }
 
+TEST(Utf8SequenceLength, MeasuresOneWellFormedSequence) {
+  const std::string s = "a\xc3\xb6\xe2\x82\xac\xf0\x9f\x98\x80\xff\xc3";
+  EXPECT_EQ(Utf8SequenceLength(s, 0), 1u);
+  EXPECT_EQ(Utf8SequenceLength(s, 1), 2u);
+  EXPECT_EQ(Utf8SequenceLength(s, 3), 3u);
+  EXPECT_EQ(Utf8SequenceLength(s, 6), 4u);
+  EXPECT_EQ(Utf8SequenceLength(s, 7), 0u);   // a continuation byte
+  EXPECT_EQ(Utf8SequenceLength(s, 10), 0u);  // not a lead byte
+  EXPECT_EQ(Utf8SequenceLength(s, 11), 0u);  // cut short
+}
+
 TEST(EscapedForMessage, QuotesBytesAndCutsLongNames) {
   EXPECT_EQ(EscapedForMessage("act\xff" "1"), "act\\xff1");
   EXPECT_EQ(EscapedForMessage(std::string(100, 'n'), 5), "nnnnn... (100 bytes)");

@@ -2,7 +2,8 @@
 # The Swish plugin (plugins/swish) through the CLI: `ops --plugin` lists it
 # with its origin; examples/swish/mlp_swish.pbtxt trains, saves, evaluates in
 # a new process and resumes with --plugin; without --plugin every command
-# that reads the graph refuses it and says why.
+# that reads the graph refuses it and says why; `check` accepts it with
+# --plugin.
 source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/integration/cli_test_lib.sh"
 
 plugin="$root/plugins/swish/libswish.so"
@@ -94,5 +95,18 @@ expect_failure 3 "nabla describe: error: swishy.pbtxt:27:3: node 'act1': op 'Swi
   "$nabla" describe swishy.pbtxt --plugin "$plugin"
 expect_empty_dir out
 pass "without --plugin the Swish graph is refused with a hint"
+
+# --- check ------------------------------------------------------------------------
+run "$nabla" check "$model" --plugin "$plugin"
+[[ $rc == 0 && "$(cat "$work/stdout")" == "$model: OK (4 nodes)" ]] ||
+  fail "check --plugin: exit $rc: $(cat "$work/stdout")"
+run "$nabla" check "$model"
+[[ $rc == 3 ]] || fail "check without --plugin: exit $rc"
+expect_contains "$(cat "$work/stdout")" "$not_registered" "check without --plugin"
+run "$nabla" check "$model" --json
+grep -q '"kind": "unknown_op", .*"node": "act1"' "$work/stdout" ||
+  fail "check --json without --plugin: $(cat "$work/stdout")"
+expect_empty_dir out
+pass "check takes --plugin, and without it names the unknown op"
 
 echo PASS

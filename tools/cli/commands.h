@@ -11,6 +11,7 @@ namespace nabla::cli {
 
 int OpsCommand(const std::vector<std::string>& args);
 int DescribeCommand(const std::vector<std::string>& args);
+int CheckCommand(const std::vector<std::string>& args);  // check_command.cc
 int TrainCommand(const std::vector<std::string>& args);
 int EvalCommand(const std::vector<std::string>& args);
 int ConvertCommand(const std::vector<std::string>& args);

@@ -16,6 +16,7 @@
 #include <algorithm>
 
 #include "graph/parallel.h"
+#include "graph/strings.h"
 
 #include "plugins/loader.h"
 #include "tools/cli/execution_options.h"
@@ -204,7 +205,20 @@ std::string JsonNumber(double value, int digits) {
 
 std::string JsonString(const std::string& text) {
   std::string out = "\"";
-  for (unsigned char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = text[i];
+    if (c >= 0x80) {
+      const size_t length = Utf8SequenceLength(text, i);
+      if (length == 0) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof(escaped), "\\\\x%02x", c);
+        out += escaped;
+      } else {
+        out.append(text, i, length);
+        i += length - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

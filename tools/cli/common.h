@@ -74,7 +74,9 @@ std::string JsonNumber(double value);
 // The same with `digits` significant digits (9 reads a float back exactly,
 // 17 a double).
 std::string JsonNumber(double value, int digits);
-// A JSON string literal: quotes, backslashes and control characters escaped.
+// A JSON string literal: quotes, backslashes and control characters escaped,
+// and each byte that is not part of well-formed UTF-8 written as the text
+// \xNN (as messages quote such bytes), so the result is always valid JSON.
 std::string JsonString(const std::string& text);
 
 // SIGINT and SIGTERM while alive: the first sets stop() (and says on
