@@ -218,6 +218,7 @@ void Report(const Options& o, int threads, const std::string& source, const Resu
       {"blas_libs", "[]"},
       {"timed_samples", std::to_string(r.timed_samples)},
       {"elapsed_s", JsonNumber(r.elapsed_s)},
+      {"best_step_samples_per_s", JsonNumber(r.best_step_samples_per_s)},
       {"path", JsonString(o.path)},
       {"backend", JsonString(o.backend)},
       {"model_source", JsonString(source)},

@@ -46,6 +46,12 @@ struct WorkloadOptions {
 struct Result {
   double samples_per_s = 0;
   std::optional<double> latency_us_median, latency_us_p90, final_loss;
+  // train: the batch size over the fastest full-batch step (gather,
+  // forward, backward, update) of the timed epochs. A diagnostic, the
+  // counterpart of gemm_bound's best-of-30: on a machine other processes
+  // load, the fastest steps still ran undisturbed. samples_per_s is the
+  // result.
+  std::optional<double> best_step_samples_per_s;
   int64_t timed_samples = 0;
   double elapsed_s = 0;
 };

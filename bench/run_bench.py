@@ -5,6 +5,10 @@ One command, from the repository root:
 
     bench/run_bench.py [--quick] [--reps N] [--out FILE] [--no-build]
                        [--nabla-bin PATH] [--data DIR]
+                       [--models A,B,C] [--modes train,infer,latency]
+                       [--precisions float32,bf16] [--threads 1,2]
+
+The last four select a subset of the workloads (default: all of them).
 
 It installs the Debian packages it needs if they are missing, builds
 //bench:nabla_bench, then runs every workload with nabla (C++ API and
@@ -187,14 +191,17 @@ def make_runners(nabla_bin, data_dir, extra_flags):
     return runners
 
 
-def run_bounds(reps):
-    """bounds[(model, threads)] -> list of gemm_bound reports."""
+def run_bounds(reps, wanted):
+    """bounds[(model, threads)] -> list of gemm_bound reports, for the
+    (model, threads) pairs in `wanted` that gemm_bound knows (A and B)."""
     bounds = {}
     if not os.access(BOUND_BIN, os.X_OK):
         log(f"run_bench: {BOUND_BIN} is absent; no GEMM bound rows")
         return bounds
     for model in ("A", "B"):
         for threads in (1, 2):
+            if (model, threads) not in wanted:
+                continue
             for _ in range(reps):
                 wait_until_idle()
                 result = subprocess.run([BOUND_BIN, "--model", model, "--threads", str(threads)],
@@ -496,14 +503,14 @@ def machine_description():
     return f"{model}, {os.cpu_count()} logical CPUs, {platform.platform()}"
 
 
-def write_report(args, runners, results, bounds):
+def write_report(args, runners, workloads, results, bounds):
     blas = torch_blas(results)
     blas_ok = all(runs and all(BLAS_OPENMP_DIRS[name[len("PyTorch ("):-1]] in b for b in runs)
                   for name, runs in blas.items())
     have_nabla = any(r.name not in TORCH_RUNNERS for r in runners)
     show_ratios = blas_ok and have_nabla
     speed, bf16_table, bound_table, memory, loss = build_tables(
-        runners, WORKLOADS, results, bounds, show_ratios)
+        runners, workloads, results, bounds, show_ratios)
 
     torch_versions = sorted({r.get("torch_version", "?") for by_runner in results
                              for name in TORCH_RUNNERS for r in by_runner.get(name, [])})
@@ -522,6 +529,10 @@ def write_report(args, runners, results, bounds):
         f"Repetitions: {args.reps} per framework, alternating; cells are "
         "medians (min–max)" + (" — QUICK smoke run, not a result" if args.quick else ""),
     ]
+    if len(workloads) < len(WORKLOADS):
+        notes.append(f"Workloads: a subset ({len(workloads)} of {len(WORKLOADS)}): "
+                     f"--models {args.models} --modes {args.modes} "
+                     f"--precisions {args.precisions} --threads {args.threads}")
     runs = [r for by_runner in results for reports in by_runner.values()
             for r in reports]
     disturbed = sum(r["background_cores"] > BACKGROUND_LIMIT_CORES for r in runs)
@@ -573,18 +584,33 @@ def main():
     p.add_argument("--nabla-bin",
                    help="run this nabla_bench binary instead of building "
                         "bazel-bin/bench/nabla_bench")
+    p.add_argument("--models", default="A,B,C",
+                   help="comma-separated models to run (default: %(default)s)")
+    p.add_argument("--modes", default="train,infer,latency",
+                   help="comma-separated modes to run (default: %(default)s)")
+    p.add_argument("--precisions", default="float32,bf16",
+                   help="comma-separated precisions to run (default: %(default)s)")
+    p.add_argument("--threads", default="1,2",
+                   help="comma-separated thread counts to run (default: %(default)s)")
     args = p.parse_args()
     if args.reps is None:
         args.reps = 1 if args.quick else 3
+    models, modes = args.models.split(","), args.modes.split(",")
+    precisions, threads = args.precisions.split(","), [int(t) for t in args.threads.split(",")]
+    workloads = [w for w in WORKLOADS if w.model in models and w.mode in modes
+                 and w.precision in precisions and w.threads in threads]
+    if not workloads:
+        p.error("no workload matches --models/--modes/--precisions/--threads")
 
     ensure_packages()
     nabla_bin = find_nabla(args.nabla_bin, args.no_build)
     if args.quick:
         Workload.CONV_SAMPLES = None  # QUICK_FLAGS sets every epoch's length
     runners = make_runners(nabla_bin, args.data, QUICK_FLAGS if args.quick else [])
-    bounds = run_bounds(args.reps) if nabla_bin else {}
-    results = run_all(runners, WORKLOADS, args.reps)
-    return write_report(args, runners, results, bounds)
+    wanted_bounds = {(w.model, w.threads) for w in workloads if w.mode == "train"}
+    bounds = run_bounds(args.reps, wanted_bounds) if nabla_bin else {}
+    results = run_all(runners, workloads, args.reps)
+    return write_report(args, runners, workloads, results, bounds)
 
 
 if __name__ == "__main__":

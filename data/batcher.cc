@@ -6,8 +6,16 @@
 
 #include "data/shuffle.h"
 #include "graph/error.h"
+#include "graph/parallel.h"
 
 namespace nabla::data {
+namespace {
+// Rows per thread below which the gather stays on one thread: about 16k
+// pixels (a few microseconds of work) for each.
+int64_t MinRowsPerThread(int64_t features) {
+  return std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, features));
+}
+}  // namespace
 
 Batcher::Batcher(const Dataset& data, const BatcherOptions& options)
     : data_(data), options_(options), seed_(options.seed) {
@@ -74,11 +82,16 @@ bool Batcher::NextInto(float* images, int32_t* labels) {
   }
   const int64_t features = data_.features();
   const uint8_t* source = data_.pixels.data();
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t index = order_[position_ + i];
-    PixelsToFloat(source + index * features, features, images + i * features);
-    labels[i] = data_.labels[index];
-  }
+  const int64_t* order = order_.data() + position_;
+  // Rows split over threads (each row is converted the same way whichever
+  // thread does it): serial, the gather kept the second core waiting.
+  ParallelFor(n, MinRowsPerThread(features), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t index = order[i];
+      PixelsToFloat(source + index * features, features, images + i * features);
+      labels[i] = data_.labels[index];
+    }
+  });
   position_ += n;
   return true;
 }
