@@ -19,6 +19,10 @@ tensor_section "$(ckpt_text straight.ckpt)" >straight.tensors
 start_run() {
   local after="$1"
   shift
+  # The background job truncates run.out only once it runs: without this,
+  # the wait below could read the previous run's epochs and signal the new
+  # process before it has installed its handler.
+  rm -f run.out run.err
   "$@" >run.out 2>run.err &
   pid=$!
   for _ in $(seq 1 600); do
