@@ -20,6 +20,15 @@ source "$TEST_SRCDIR/$TEST_WORKSPACE/tests/integration/cli_test_lib.sh"
 diff_tool="$root/tests/integration/checkpoint_diff"
 command -v mpirun >/dev/null || fail "mpirun not found (tools/setup.sh installs openmpi-bin)"
 mpi=(mpirun --allow-run-as-root --oversubscribe)
+# Under bazel test --config=asan: OpenMPI 4.1 never frees what it allocates
+# for its reduction ops and components (LSan traces them to libmpi.so's
+# ompi_op_base_op_select and to components already unloaded, which no
+# suppression can name), so the ranks run with leak checking off. ASan's
+# memory checks and UBSan stay on in the ranks, and every single-process
+# run of this test keeps leak checking.
+if [[ "${ASAN_OPTIONS:-}" == *detect_leaks=1* ]]; then
+  mpi+=(-x "ASAN_OPTIONS=${ASAN_OPTIONS//detect_leaks=1/detect_leaks=0}")
+fi
 # Keep OpenMPI's session files inside the test's directory.
 export TMPDIR="$work"
 
