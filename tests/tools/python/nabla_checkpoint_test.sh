@@ -82,11 +82,28 @@ if "$py" -c 'import torch' 2>/dev/null; then
     "$py" "$tool" "$name.ckpt" --torch "$name.pt" >"$name.tool.out" || fail "--torch $name"
     expect_contains "$(tail -n 1 "$name.tool.out")" "wrote $name.pt (${name_count#*:} tensors)" "--torch summary"
   done
-  "$py" - <<'PY' || fail "PyTorch state_dict"
+  # Shared by the checks below: a net's logits on the test images give
+  # nabla eval's accuracy (to 6 digits) and loss (to 1e-5).
+  cat >torch_check.py <<'PY'
 import json
+import torch
+
+def matches_eval(name, net, x, labels):
+  net.eval()
+  with torch.no_grad():
+    logits = net(x)
+  want = json.load(open(name + ".eval.json"))
+  accuracy = (logits.argmax(dim=1) == labels).double().mean().item()
+  loss = torch.nn.functional.cross_entropy(logits.double(), labels).item()
+  assert "%.6f" % accuracy == "%.6f" % want["accuracy"], (name, accuracy, want)
+  assert abs(loss - want["loss"]) < 1e-5, (name, loss, want)
+  print("%s: torch loss %.6f accuracy %.6f; nabla eval %s" % (name, loss, accuracy, want))
+PY
+  "$py" - <<'PY' || fail "PyTorch state_dict"
 import numpy as np
 import torch
 import nabla_checkpoint as nc
+from torch_check import matches_eval
 
 x = torch.from_numpy(np.load("x.npy").astype(np.float32))
 labels = torch.from_numpy(np.frombuffer(open("data/t10k-labels-idx1-ubyte", "rb").read()[8:], np.uint8).astype(np.int64))
@@ -97,15 +114,7 @@ for name, keys in (("mlp_leaky", ["0.weight", "0.bias", "2.weight", "2.bias", "4
   assert sorted(state) == sorted(keys + (["4.weight", "4.bias"] if name == "mlp_prelu" else [])), sorted(state)
   net = nc.torch_sequential(ckpt)
   net.load_state_dict(state, strict=True)
-  net.eval()
-  with torch.no_grad():
-    logits = net(x)
-  want = json.load(open(name + ".eval.json"))
-  accuracy = (logits.argmax(dim=1) == labels).double().mean().item()
-  loss = torch.nn.functional.cross_entropy(logits.double(), labels).item()
-  assert "%.6f" % accuracy == "%.6f" % want["accuracy"], (name, accuracy, want)
-  assert abs(loss - want["loss"]) < 1e-5, (name, loss, want)
-  print("%s: torch loss %.6f accuracy %.6f" % (name, loss, accuracy))
+  matches_eval(name, net, x, labels)
 PY
   pass "the PyTorch state_dict loads strictly into the Sequential and matches nabla eval"
 
@@ -146,10 +155,10 @@ PB
     "$py" "$tool" "$name.ckpt" --torch "$name.pt" >/dev/null || fail "--torch $name"
   done
   "$py" - <<'PY' || fail "PyTorch state_dict of conv nets"
-import json
 import numpy as np
 import torch
 import nabla_checkpoint as nc
+from torch_check import matches_eval
 
 x = torch.from_numpy(np.load("x.npy").astype(np.float32).reshape(-1, 1, 28, 28))
 labels = torch.from_numpy(np.frombuffer(open("data/t10k-labels-idx1-ubyte", "rb").read()[8:], np.uint8).astype(np.int64))
@@ -169,15 +178,7 @@ for name, bn2d, bn1d in (("convs", 1, 1), ("cnn_bn_fashion", 2, 1)):
     assert net[0].bias is not None and net[4].bias is None and net[4].padding == "same", net
     assert net[0].kernel_size == (3, 5) and net[4].dilation == (2, 2), net
     assert "4.bias" not in state  # nabla's empty bias has no PyTorch name
-  net.eval()
-  with torch.no_grad():
-    logits = net(x)
-  want = json.load(open(name + ".eval.json"))
-  accuracy = (logits.argmax(dim=1) == labels).double().mean().item()
-  loss = torch.nn.functional.cross_entropy(logits.double(), labels).item()
-  assert "%.6f" % accuracy == "%.6f" % want["accuracy"], (name, accuracy, want)
-  assert abs(loss - want["loss"]) < 1e-5, (name, loss, want)
-  print("%s: torch loss %.6f accuracy %.6f; nabla eval %s" % (name, loss, accuracy, want))
+  matches_eval(name, net, x, labels)
 PY
   pass "conv nets' state_dicts (BatchNorm statistics included) load strictly and match nabla eval"
 else
