@@ -21,7 +21,8 @@ shift $(( $# >= 2 ? 2 : 1 ))
 harnesses=("$@")
 [[ ${#harnesses[@]} -gt 0 ]] || harnesses=(graph_file checkpoint idx plugin_info)
 chunk="${CHUNK:-60}"
-[[ "$target" =~ ^[0-9]+$ ]] || { echo "campaign: EXECUTIONS must be a whole number" >&2; exit 2; }
+[[ "$target" =~ ^[1-9][0-9]*$ ]] || { echo "campaign: EXECUTIONS must be a whole number > 0, not '$target'" >&2; exit 2; }
+[[ "$chunk" =~ ^[1-9][0-9]*$ ]] || { echo "campaign: CHUNK must be whole seconds > 0, not '$chunk'" >&2; exit 2; }
 status=0
 for harness in "${harnesses[@]}"; do
   fuzzer="$out/${harness}_fuzzer"

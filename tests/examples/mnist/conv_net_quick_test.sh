@@ -27,14 +27,8 @@ assert chosen == [best], (chosen, best)
 PY
 grep -q -- '--augment shift=3,rotate=12,scale=0.1' quick/commands.txt ||
   fail "no augmented candidate: $(cat quick/commands.txt)"
-check_csv quick/final.csv \
-  --header seed,epochs_done,diverged_at,seconds,data_test_accuracy,data_test_loss,data_test_samples,official_mnist_test_accuracy,official_mnist_test_loss,official_mnist_test_samples \
-  --rows 3 --finite data_test_accuracy,data_test_loss --range data_test_accuracy:0:1
-grep -q '^0,1,,[0-9.e-]*,[0-9.]*,[0-9.]*,2000,,,$' quick/final.csv ||
-  fail "final.csv seed 0 row: $(cat quick/final.csv)"
+check_final_stage quick
 [[ -s quick/checkpoints/final_seed_0.ckpt ]] || fail "no checkpoints/final_seed_0.ckpt"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["samples"] == 2000, d' \
-  quick/eval/final_seed_0_mnist-digits.json || fail "eval json"
 for f in tuning tuning_curves final final_error; do
   expect_image "quick/$f.png"
   expect_image "quick/$f.svg"

@@ -19,14 +19,8 @@ check_csv quick/tuning.csv \
   fail "exactly one candidate should be chosen: $(cat quick/tuning_summary.csv)"
 grep -q 'made .*val: 7000 train, 1000 validation' quick.log ||
   fail "validation split: $(cat quick.log)"
-check_csv quick/final.csv \
-  --header seed,epochs_done,diverged_at,seconds,data_test_accuracy,data_test_loss,data_test_samples,official_mnist_test_accuracy,official_mnist_test_loss,official_mnist_test_samples \
-  --rows 3 --finite data_test_accuracy,data_test_loss --range data_test_accuracy:0:1
-grep -q '^0,1,,[0-9.e-]*,[0-9.]*,[0-9.]*,2000,,,$' quick/final.csv ||
-  fail "final.csv seed 0 row: $(cat quick/final.csv)"
+check_final_stage quick
 [[ -s quick/checkpoints/best.ckpt ]] || fail "no checkpoints/best.ckpt"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["samples"] == 2000, d' \
-  quick/eval/final_seed_0_mnist-digits.json || fail "eval json"
 for f in baseline tuning final; do
   expect_image "quick/$f.png"
   expect_image "quick/$f.svg"

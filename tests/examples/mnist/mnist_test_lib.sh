@@ -37,3 +37,16 @@ expect_image() {
   esac
   echo "ok: $file ($(wc -c <"$file") bytes)"
 }
+
+# The files experiment_lib.run_final writes for a --quick run (one seed,
+# one epoch, mnist-digits, no official test set): final.csv and the eval JSON.
+check_final_stage() {
+  local out="$1"
+  check_csv "$out/final.csv" \
+    --header seed,epochs_done,diverged_at,seconds,data_test_accuracy,data_test_loss,data_test_samples,official_mnist_test_accuracy,official_mnist_test_loss,official_mnist_test_samples \
+    --rows 3 --finite data_test_accuracy,data_test_loss --range data_test_accuracy:0:1
+  grep -q '^0,1,,[0-9.e-]*,[0-9.]*,[0-9.]*,2000,,,$' "$out/final.csv" ||
+    fail "final.csv seed 0 row: $(cat "$out/final.csv")"
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["samples"] == 2000, d' \
+    "$out/eval/final_seed_0_mnist-digits.json" || fail "eval json"
+}
