@@ -21,6 +21,12 @@ stamp=$(cat $(find graph ops train data plugins proto -name '*.h' -o -name '*.pr
           "$0" | sha1sum | cut -c1-16)
 obj_dir="$out/obj-$stamp"
 mkdir -p "$out/gen" "$obj_dir"
+touch "$obj_dir"
+# Each header change makes a new object folder (about 100 MB); older ones
+# not touched for an hour (so not a concurrent checkout's) are removed, so
+# $out stays one build's size instead of filling the disk.
+find "$out" -maxdepth 1 -name 'obj-*' ! -name "obj-$stamp" -mmin +60 \
+  -exec rm -rf {} +
 CXX=clang++-14
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
        -fno-sanitize-recover=undefined -fopenmp=libgomp -DEIGEN_NO_DEBUG
