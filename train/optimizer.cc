@@ -10,10 +10,10 @@ constexpr int64_t kParallelThreshold = 1 << 16;
 // reading and writing each array once matters more than anything else.
 // PyTorch starts the buffer at d on the first step; a zero buffer with
 // dampening 0 gives exactly that (0 * momentum + d). A template per
-// (momentum, zero_grad) keeps both tests out of the loop; scalars by value
-// and restrict pointers let the compiler vectorise it.
-template <bool kMomentum, bool kZeroGrad>
-void SgdPass(float* __restrict p, float* __restrict g, float* __restrict buf, int64_t n,
+// momentum keeps the test out of the loop; scalars by value and restrict
+// pointers let the compiler vectorise it.
+template <bool kMomentum>
+void SgdPass(float* __restrict p, const float* __restrict g, float* __restrict buf, int64_t n,
              float lr, float wd, float momentum, float keep, bool nesterov) {
 #pragma omp parallel for schedule(static) if (n > kParallelThreshold)
   for (int64_t i = 0; i < n; ++i) {
@@ -25,22 +25,19 @@ void SgdPass(float* __restrict p, float* __restrict g, float* __restrict buf, in
     } else {
       p[i] -= lr * d;
     }
-    if constexpr (kZeroGrad) g[i] = 0.f;
   }
 }
 
 // The same for Adam.
-template <bool kZeroGrad>
-void AdamPass(float* __restrict p, float* __restrict g, float* __restrict m, float* __restrict v,
-              int64_t n, float wd, float b1, float b2, float step_size, float correction2,
-              float eps) {
+void AdamPass(float* __restrict p, const float* __restrict g, float* __restrict m,
+              float* __restrict v, int64_t n, float wd, float b1, float b2, float step_size,
+              float correction2, float eps) {
 #pragma omp parallel for schedule(static) if (n > kParallelThreshold)
   for (int64_t i = 0; i < n; ++i) {
     const float d = g[i] + wd * p[i];
     m[i] = b1 * m[i] + (1 - b1) * d;
     v[i] = b2 * v[i] + (1 - b2) * d * d;
     p[i] -= step_size * m[i] / (std::sqrt(v[i] / correction2) + eps);
-    if constexpr (kZeroGrad) g[i] = 0.f;
   }
 }
 
@@ -49,21 +46,22 @@ void AdamPass(float* __restrict p, float* __restrict g, float* __restrict m, flo
 Optimizer::Optimizer(std::vector<NamedParameter> params) : params_(std::move(params)) {
   for (const NamedParameter& p : params_) {
     if (p.variable.value().dtype() != DType::kFloat32) {
-      NABLA_THROW(kInvalidArgument) << "optimiser: parameter '" << p.name << "' is "
-                                    << DTypeName(p.variable.value().dtype())
-                                    << ", optimisers update float32 parameters";
+      NABLA_THROW(kInvalidArgument)
+          << "optimiser: parameter '" << p.name << "' is " << DTypeName(p.variable.value().dtype())
+          << ", optimisers update float32 parameters";
     }
   }
 }
 
-void Optimizer::Step() { StepImpl(/*zero_grad=*/false); }
+void Optimizer::StepAndZeroGrad() {
+  Step();
+  ZeroGrad();
+}
 
-void Optimizer::StepAndZeroGrad() { StepImpl(/*zero_grad=*/true); }
-
-void Optimizer::StepImpl(bool zero_grad) {
+void Optimizer::Step() {
   ++state_.step;
   for (const NamedParameter& p : params_) {
-    Tensor grad = p.variable.grad();  // a handle: zeroing it zeroes the gradient
+    const Tensor& grad = p.variable.grad();
     if (!grad.defined()) continue;
     std::vector<Tensor>& buffers = state_.buffers[p.name];
     if (static_cast<int>(buffers.size()) != buffers_per_parameter()) {
@@ -72,7 +70,7 @@ void Optimizer::StepImpl(bool zero_grad) {
         buffers.push_back(Tensor::Zeros(p.variable.shape()));
       }
     }
-    Update(p, grad, buffers, zero_grad);
+    Update(p, grad, buffers);
   }
 }
 
@@ -102,9 +100,8 @@ void Optimizer::LoadState(const OptimizerState& state) {
       continue;
     }
     if (static_cast<int>(buffers.size()) != buffers_per_parameter()) {
-      problems += "\n  parameter '" + name + "': " + std::to_string(buffers.size()) +
-                  " buffers, " + this->name() + " keeps " +
-                  std::to_string(buffers_per_parameter());
+      problems += "\n  parameter '" + name + "': " + std::to_string(buffers.size()) + " buffers, " +
+                  this->name() + " keeps " + std::to_string(buffers_per_parameter());
       continue;
     }
     for (const Tensor& b : buffers) {
@@ -129,11 +126,10 @@ Sgd::Sgd(std::vector<NamedParameter> params, SgdOptions options)
   lr_ = options.lr;
 }
 
-void Sgd::Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>& buffers,
-                 bool zero_grad) {
+void Sgd::Update(const NamedParameter& param, const Tensor& grad, std::vector<Tensor>& buffers) {
   Tensor value = param.variable.value();
   float* p = value.data<float>();
-  float* g = grad.data<float>();
+  const float* g = grad.data<float>();
   const int64_t n = value.size();
   const float lr = static_cast<float>(lr_);
   const float wd = param.weight_decay ? static_cast<float>(options_.weight_decay) : 0.f;
@@ -142,11 +138,9 @@ void Sgd::Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>& 
   const bool nesterov = options_.nesterov;
   float* buf = momentum != 0.f ? buffers[0].data<float>() : nullptr;
   if (buf != nullptr) {
-    zero_grad ? SgdPass<true, true>(p, g, buf, n, lr, wd, momentum, keep, nesterov)
-              : SgdPass<true, false>(p, g, buf, n, lr, wd, momentum, keep, nesterov);
+    SgdPass<true>(p, g, buf, n, lr, wd, momentum, keep, nesterov);
   } else {
-    zero_grad ? SgdPass<false, true>(p, g, buf, n, lr, wd, momentum, keep, nesterov)
-              : SgdPass<false, false>(p, g, buf, n, lr, wd, momentum, keep, nesterov);
+    SgdPass<false>(p, g, buf, n, lr, wd, momentum, keep, nesterov);
   }
 }
 
@@ -155,11 +149,10 @@ Adam::Adam(std::vector<NamedParameter> params, AdamOptions options)
   lr_ = options.lr;
 }
 
-void Adam::Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>& buffers,
-                  bool zero_grad) {
+void Adam::Update(const NamedParameter& param, const Tensor& grad, std::vector<Tensor>& buffers) {
   Tensor value = param.variable.value();
   float* p = value.data<float>();
-  float* g = grad.data<float>();
+  const float* g = grad.data<float>();
   float* m = buffers[0].data<float>();
   float* v = buffers[1].data<float>();
   const int64_t n = value.size();
@@ -171,8 +164,7 @@ void Adam::Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>&
   const float step_size = static_cast<float>(lr_) / correction1;
   const float eps = static_cast<float>(options_.eps);
   // One fused pass, as for SGD: no temporary for the decayed gradient.
-  zero_grad ? AdamPass<true>(p, g, m, v, n, wd, b1, b2, step_size, correction2, eps)
-            : AdamPass<false>(p, g, m, v, n, wd, b1, b2, step_size, correction2, eps);
+  AdamPass(p, g, m, v, n, wd, b1, b2, step_size, correction2, eps);
 }
 
 }  // namespace nabla

@@ -34,14 +34,18 @@ class Optimizer {
   void Step();
   // Drops every gradient (PyTorch's zero_grad(set_to_none=True)).
   void ZeroGrad();
-  // Step(), and sets each gradient to zero in place in the same pass over
-  // memory, which costs nothing extra (the pass already streams the
-  // gradient; `bazel run //bench:micro_bench -- sgd`), where a separate
-  // zero fill of model A's gradients took 2.5% of a training step (the perf
-  // profile in bench/RESULTS.md). The next Backward then accumulates
-  // straight into the kept buffers (ops that declare
-  // OpSchema::AccumulatesGradients skip their own zero fill). A training
-  // loop uses it instead of ZeroGrad() + Step():
+  // Step(), then ZeroGrad(): PyTorch's step() + zero_grad(set_to_none=True).
+  // The dropped buffers go back to the tensor buffer cache, and the next
+  // Backward's kernels overwrite a fresh gradient instead of adding into a
+  // zeroed one: no zero fill, and no accumulating GEMM (oneDNN's sum
+  // post-op, which reads the old gradient back: with it, model B's step
+  // GEMMs took 10-13% longer on 1 thread and 4-11% on 2, model A's 1-6%;
+  // `bazel-bin/bench/gemm_bound --model B --threads 1 --accumulate 1`
+  // against `--accumulate 0`, alternating runs on an AMD EPYC, Zen 4).
+  // A parameter that gets no gradient in a step is then left
+  // alone by the next Step, as in PyTorch. Gradient accumulation over
+  // several Backward calls between steps still adds in place. A training
+  // loop:
   //   Variable loss = model.Loss(x, y);
   //   loss.Backward();
   //   optimizer.StepAndZeroGrad();
@@ -62,16 +66,13 @@ class Optimizer {
  protected:
   // Updates `param` from `grad`; `buffers` has buffers_per_parameter()
   // tensors shaped like the parameter, zero-initialised on the first step.
-  // With `zero_grad`, also sets `grad` to zero in the same pass.
-  virtual void Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>& buffers,
-                      bool zero_grad) = 0;
+  virtual void Update(const NamedParameter& param, const Tensor& grad,
+                      std::vector<Tensor>& buffers) = 0;
 
   double lr_ = 0.01;
   OptimizerState state_;
 
  private:
-  void StepImpl(bool zero_grad);
-
   std::vector<NamedParameter> params_;
 };
 
@@ -93,8 +94,8 @@ class Sgd : public Optimizer {
   int buffers_per_parameter() const override { return options_.momentum != 0 ? 1 : 0; }
 
  protected:
-  void Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>& buffers,
-              bool zero_grad) override;
+  void Update(const NamedParameter& param, const Tensor& grad,
+              std::vector<Tensor>& buffers) override;
 
  private:
   SgdOptions options_;
@@ -115,8 +116,8 @@ class Adam : public Optimizer {
   int buffers_per_parameter() const override { return 2; }
 
  protected:
-  void Update(const NamedParameter& param, Tensor grad, std::vector<Tensor>& buffers,
-              bool zero_grad) override;
+  void Update(const NamedParameter& param, const Tensor& grad,
+              std::vector<Tensor>& buffers) override;
 
  private:
   AdamOptions options_;

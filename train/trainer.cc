@@ -184,7 +184,7 @@ bool Trainer::Train(const data::Dataset& train, const data::Dataset* test,
   batcher.Restore(batcher_state_);
   std::map<std::string, Variable> feeds;
   const std::vector<NamedParameter> params = model_->NamedParameters();
-  // Steps zero the gradients they consume (StepAndZeroGrad); drop any left
+  // Steps drop the gradients they consume (StepAndZeroGrad); drop any left
   // over from before, such as those of a step that diverged.
   optimizer_->ZeroGrad();
   // Which flags set the step size, for a diverged run's message.

@@ -56,7 +56,7 @@ int main() {
   for (int step = 1; step <= 20; ++step) {
     Variable loss = model.Loss(model(Variable(images)), Variable(labels));
     loss.Backward();
-    sgd.StepAndZeroGrad();  // update, and zero the gradients in the same pass
+    sgd.StepAndZeroGrad();  // update, then drop the gradients
     if (step % 5 == 0) std::printf("step %2d  loss %.4f\n", step, loss.value().item());
   }
   return 0;
