@@ -3,7 +3,8 @@
 # themselves (a smoke test, not a measurement): nabla_bench trains model C
 # (the conv net) on 512 Fashion-MNIST images through the C++ API and the
 # graph file, which start from the same weights and so report the same
-# loss; an unknown model is a usage error; augment_bench prints its
+# loss; NABLA_PROFILE=1 prints the per-op table (graph/profile.h); an
+# unknown model is a usage error; augment_bench prints its
 # timing. (conv_bench also times bf16, which not every CPU has.)
 set -u
 bin="$TEST_SRCDIR/$TEST_WORKSPACE/bench"
@@ -18,6 +19,13 @@ api=$(loss api) || fail "nabla_bench --model C --path api"
 graph=$(loss graph) || fail "nabla_bench --model C --path graph"
 [[ "$api" == "$graph" ]] || fail "model C: C++ API loss $api, graph file loss $graph"
 echo "ok: model C trains on both paths, mean loss $api"
+NABLA_PROFILE=1 "$bin/nabla_bench" --model C --mode train --threads 1 --samples 512 --warmup 1 \
+  >out 2>err || fail "NABLA_PROFILE=1 nabla_bench: $(tail -3 err)"
+for row in "nabla profile" "Conv2D (forward) [256, 1, 28, 28] [32, 1, 5, 5] [32]" \
+           "Conv2D (backward)" "optimizer step (scope)" "batch gather (scope)"; do
+  grep -qF "$row" err || fail "NABLA_PROFILE=1: no '$row' in: $(cat err)"
+done
+echo "ok: NABLA_PROFILE=1 prints the op table"
 "$bin/nabla_bench" --model D --mode train --threads 1 >out 2>err && fail "--model D accepted"
 grep -q "expected one of A, B, C" err || fail "--model D: $(cat err)"
 echo "ok: --model D refused: $(head -1 err)"

@@ -463,16 +463,23 @@ def cpu_flags_line():
         out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     except OSError:
         return "lscpu unavailable"
-    model, flags = "unknown", []
+    # A VM's model name can be as bare as "AMD EPYC"; the family and model
+    # numbers tell the generations apart (AMD family 25: Zen 3/4, 26: Zen 5).
+    model, family, number, flags = "unknown", "?", "?", []
     for line in out.splitlines():
         if line.startswith("Model name:"):
             model = line.split(":", 1)[1].strip()
+        if line.startswith("CPU family:"):
+            family = line.split(":", 1)[1].strip()
+        if line.startswith("Model:"):
+            number = line.split(":", 1)[1].strip()
         if line.startswith("Flags:"):
             flags = line.split(":", 1)[1].split()
     wanted = ["avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_tile"]
     present = [f for f in wanted if f in flags]
     absent = [f for f in wanted if f not in flags]
-    return (f"lscpu model: {model}; flags present: {' '.join(present) or 'none'}; "
+    return (f"lscpu model: {model} (CPU family {family}, model {number}); "
+            f"flags present: {' '.join(present) or 'none'}; "
             f"absent: {' '.join(absent) or 'none'}")
 
 

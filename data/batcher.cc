@@ -7,6 +7,7 @@
 #include "data/shuffle.h"
 #include "graph/error.h"
 #include "graph/parallel.h"
+#include "graph/profile.h"
 
 namespace nabla::data {
 namespace {
@@ -73,6 +74,7 @@ bool Batcher::Next(Batch* out) {
 }
 
 bool Batcher::NextInto(float* images, int32_t* labels) {
+  ProfileScope scope("batch gather");
   const int64_t n = NextSize();
   if (n == 0) {
     ++epoch_;

@@ -2,6 +2,7 @@
 
 #include "graph/init.h"
 #include "graph/parallel.h"
+#include "graph/profile.h"
 #include "graph/registry.h"
 
 namespace nabla {
@@ -130,6 +131,8 @@ std::vector<Variable> OpCall::Apply(const std::vector<Variable>& inputs,
   const bool training = TrainingMode();
   ForwardContext ctx(*attrs_, values, &outputs, &saved, *state, training, seed);
   try {
+    internal::ProfileTimer timer(op.name().c_str(), "forward",
+                                 [&] { return internal::ShapesOf(values); });
     kernel.kernel->Forward(ctx);
   } catch (const Error& e) {
     throw Error(e.code(), Where(*this) + ": " + e.what());

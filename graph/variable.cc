@@ -1,6 +1,7 @@
 #include "graph/variable.h"
 
 #include "graph/kernel.h"
+#include "graph/profile.h"
 
 #include <unordered_map>
 
@@ -170,7 +171,11 @@ void Variable::Backward(const Tensor& grad_output, bool retain_graph) {
     BackwardContext ctx(*node->attrs, node->input_values, node->outputs, grad_outputs,
                         node->saved, &grad_inputs, accumulate, node->training);
     ctx.set_kernel_data(node->kernel_data);
-    node->kernel->Backward(ctx);
+    {
+      internal::ProfileTimer timer(node->op->name().c_str(), "backward",
+                                   [&] { return internal::ShapesOf(node->input_values); });
+      node->kernel->Backward(ctx);
+    }
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       if (!grad_inputs[i].defined() || ((accumulate >> i) & 1)) continue;
       VariableImpl* input = node->inputs[i].get();

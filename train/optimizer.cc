@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "graph/profile.h"
+
 namespace nabla {
 namespace {
 // Below this many elements a parameter is updated on one thread.
@@ -59,6 +61,7 @@ void Optimizer::StepAndZeroGrad() {
 }
 
 void Optimizer::Step() {
+  ProfileScope scope("optimizer step");
   ++state_.step;
   for (const NamedParameter& p : params_) {
     const Tensor& grad = p.variable.grad();
