@@ -41,8 +41,8 @@ class Optimizer {
   // post-op, which reads the old gradient back: with it, model B's step
   // GEMMs took 10-13% longer on 1 thread and 4-11% on 2, model A's 1-6%;
   // `bazel-bin/bench/gemm_bound --model B --threads 1 --accumulate 1`
-  // against `--accumulate 0`, alternating runs on an AMD EPYC, Zen 4).
-  // A parameter that gets no gradient in a step is then left
+  // against `--accumulate 0`, alternating runs on an AMD EPYC, CPU family
+  // 26, Zen 5). A parameter that gets no gradient in a step is then left
   // alone by the next Step, as in PyTorch. Gradient accumulation over
   // several Backward calls between steps still adds in place. A training
   // loop:

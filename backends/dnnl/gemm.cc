@@ -85,7 +85,7 @@ void ToBf16Portable(const float* src, int64_t n, Bf16* dst) {
 // this is the path every bf16 run takes. Same bits as the portable loop
 // (model A's bf16 training loss is identical to the last digit); model A's
 // bf16 training went from 92k to 101-107k samples/s on one core (lscpu
-// model "AMD EPYC", Zen 4)
+// model "AMD EPYC", CPU family 26, Zen 5)
 // (bazel-bin/bench/nabla_bench --model A --mode train --threads 1
 // --precision bf16, before and after).
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16"))) void ToBf16Avx512(
