@@ -344,10 +344,14 @@ TEST(OnnxExport, WritesOpset17WithADynamicBatch) {
     if (n.name() == "act1") {  // PReLU per feature of a 2-D input: slope [F]
       ASSERT_EQ(n.op_type(), "PRelu");
       for (const ::onnx::TensorProto& t : m.graph().initializer()) {
-        if (t.name() == "act1.slope") EXPECT_EQ(t.dims_size(), 1);
+        if (t.name() == "act1.slope") {
+          EXPECT_EQ(t.dims_size(), 1);
+        }
       }
     }
-    if (n.name() == "drop") EXPECT_EQ(n.op_type(), "Identity");
+    if (n.name() == "drop") {
+      EXPECT_EQ(n.op_type(), "Identity");
+    }
   }
 }
 
