@@ -136,7 +136,10 @@ TEST(DataParallelTest, GradientsAreWeightedByEachRanksShareAndEqualEverywhere) {
   const int64_t big = DataParallel::kBucketFloats + 3;
   std::vector<std::vector<float>> results(2);
   std::vector<double> losses(2);
-  std::vector<bool> stops(2);
+  // Not std::vector<bool>: its packed bits share a byte, so the two rank
+  // threads writing stops[0] and stops[1] raced and one write could be
+  // lost (seen once under ASan).
+  std::vector<char> stops(2);
   std::vector<int64_t> corrects(2);
   auto outcomes = RunRanks(2, [&](int rank, DataParallel& dp) {
     std::vector<float> big_grad(big, rank == 0 ? 1.0f : 4.0f);
