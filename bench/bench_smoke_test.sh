@@ -3,9 +3,11 @@
 # themselves (a smoke test, not a measurement): nabla_bench trains model C
 # (the conv net) on 512 Fashion-MNIST images through the C++ API and the
 # graph file, which start from the same weights and so report the same
-# loss; NABLA_PROFILE=1 prints the per-op table (graph/profile.h); an
-# unknown model is a usage error; augment_bench prints its
-# timing. (conv_bench also times bf16, which not every CPU has.)
+# loss; NABLA_PROFILE=1 prints the per-op table (graph/profile.h) and
+# another value is named and ignored; gemm_bound runs with and without
+# --accumulate and refuses bad values; an unknown model is a usage error;
+# augment_bench prints its timing. (conv_bench also times bf16, which not
+# every CPU has.)
 set -u
 bin="$TEST_SRCDIR/$TEST_WORKSPACE/bench"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -26,6 +28,23 @@ for row in "nabla profile" "Conv2D (forward) [256, 1, 28, 28] [32, 1, 5, 5] [32]
   grep -qF "$row" err || fail "NABLA_PROFILE=1: no '$row' in: $(cat err)"
 done
 echo "ok: NABLA_PROFILE=1 prints the op table"
+NABLA_PROFILE=yes "$bin/nabla_bench" --model C --mode train --threads 1 --samples 512 --warmup 1 \
+  >out 2>err || fail "NABLA_PROFILE=yes nabla_bench: $(tail -3 err)"
+grep -qF "NABLA_PROFILE='yes' ignored" err || fail "NABLA_PROFILE=yes: no warning in: $(cat err)"
+! grep -q "nabla profile" err || fail "NABLA_PROFILE=yes printed a profile: $(cat err)"
+echo "ok: NABLA_PROFILE=yes is named and ignored"
+for acc in 0 1; do
+  "$bin/gemm_bound" --model A --threads 1 --reps 1 --accumulate $acc >out 2>err ||
+    fail "gemm_bound --accumulate $acc: $(cat err)"
+  /usr/bin/python3 -c 'import json, sys; d = json.load(open("out")); assert d["accumulate"] == (sys.argv[1] == "1") and d["float32_samples_per_s"] > 0, d' $acc ||
+    fail "gemm_bound --accumulate $acc: $(cat out)"
+done
+echo "ok: gemm_bound runs overwriting and accumulating"
+for bad in "--accumulate yes" "--accumulate 2" "--threads two" "--reps"; do
+  "$bin/gemm_bound" --model A $bad >out 2>err && fail "gemm_bound $bad accepted"
+  [[ $? == 2 && -s err ]] || fail "gemm_bound $bad: want exit 2 and a message"
+done
+echo "ok: gemm_bound refuses bad flag values: $(head -1 err)"
 "$bin/nabla_bench" --model D --mode train --threads 1 >out 2>err && fail "--model D accepted"
 grep -q "expected one of A, B, C" err || fail "--model D: $(cat err)"
 echo "ok: --model D refused: $(head -1 err)"

@@ -20,7 +20,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -100,18 +102,39 @@ double StepSeconds(const std::vector<Gemm>& gemms, dt type, int reps, std::strin
   return best;
 }
 
+// A whole number, or false ("--threads two" is an error, not 0).
+bool ParseInt(const char* text, int* out) {
+  char* end = nullptr;
+  errno = 0;
+  const long value = std::strtol(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < INT_MIN || value > INT_MAX) {
+    return false;
+  }
+  *out = static_cast<int>(value);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string model = "A";
   int threads = 1, reps = 30, accumulate = 0;
+  if (argc % 2 != 1) {
+    std::fprintf(stderr, "gemm_bound: %s needs a value\n", argv[argc - 1]);
+    return 2;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
+    bool ok = true;
     if (!std::strcmp(argv[i], "--model")) model = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--accumulate")) accumulate = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--threads")) ok = ParseInt(argv[i + 1], &threads);
+    else if (!std::strcmp(argv[i], "--reps")) ok = ParseInt(argv[i + 1], &reps);
+    else if (!std::strcmp(argv[i], "--accumulate")) ok = ParseInt(argv[i + 1], &accumulate);
     else {
       std::fprintf(stderr, "gemm_bound: unknown flag %s\n", argv[i]);
+      return 2;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "gemm_bound: %s '%s' is not a whole number\n", argv[i], argv[i + 1]);
       return 2;
     }
   }

@@ -160,8 +160,8 @@ class OpSchema {
   // is true, the kernel adds its gradient into grad_input(i) instead of
   // overwriting it. The engine then hands such kernels a parameter's
   // existing gradient (a second Backward before the optimiser's step,
-  // gradient accumulation) directly, sparing a separate accumulation pass. The registry-driven
-  // gradient check tests both paths for every op.
+  // gradient accumulation) directly, sparing a separate accumulation pass.
+  // The registry-driven gradient check tests both paths for every op.
   OpSchema& AccumulatesGradients();
   // Kernel is a struct with `template <typename T> static void Forward(
   // ForwardContext&)` and the same for Backward.

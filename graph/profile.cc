@@ -34,21 +34,26 @@ void PrintAtExit() {
   std::fprintf(stderr, "nabla profile (NABLA_PROFILE=1):\n%s", FormatProfile(rows).c_str());
 }
 
-// NABLA_PROFILE=1 turns profiling on before main and prints at exit.
+// NABLA_PROFILE=1 turns profiling on and prints the table at exit; unset,
+// empty or 0 leaves it off. Any other value is a mistake worth a line on
+// stderr (a library cannot refuse to start), and leaves it off.
 bool FromEnvironment() {
   const char* env = std::getenv("NABLA_PROFILE");
-  const bool on = env != nullptr && std::strcmp(env, "1") == 0;
-  if (on) std::atexit(PrintAtExit);
-  return on;
+  if (env == nullptr || *env == '\0' || std::strcmp(env, "0") == 0) return false;
+  if (std::strcmp(env, "1") != 0) {
+    std::fprintf(stderr, "nabla: NABLA_PROFILE='%s' ignored: set it to 1 to profile, or 0\n",
+                 env);
+    return false;
+  }
+  std::atexit(PrintAtExit);
+  return true;
 }
 
+// Read once, on the first kernel call or SetProfiling.
 std::atomic<bool>& Enabled() {
   static std::atomic<bool> enabled{FromEnvironment()};
   return enabled;
 }
-
-// Evaluated at load time so the environment is read once, before any op.
-[[maybe_unused]] const bool kInitialised = Enabled().load();
 
 }  // namespace
 
@@ -116,12 +121,9 @@ std::string ShapesOf(const std::vector<const Tensor*>& values) {
 }
 
 std::string ShapesOf(const std::vector<Tensor>& values) {
-  std::string out;
-  for (const Tensor& t : values) {
-    if (!out.empty()) out += ' ';
-    out += t.defined() ? t.shape().ToString() : "-";
-  }
-  return out;
+  std::vector<const Tensor*> pointers;
+  for (const Tensor& t : values) pointers.push_back(&t);
+  return ShapesOf(pointers);
 }
 
 ProfileTimer::~ProfileTimer() {
