@@ -4,7 +4,10 @@
 #include <sched.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 
 #include <Eigen/Core>
@@ -50,8 +53,27 @@ void InitThreadsOnce() {
   Eigen::internal::manage_caching_sizes(Eigen::GetAction, &l1, &l2, &l3);
   constexpr std::ptrdiff_t kMaxL3 = std::ptrdiff_t{16} << 20;
   if (l3 > kMaxL3) Eigen::setCpuCacheSizes(l1, l2, kMaxL3);
-  const char* env = std::getenv("NABLA_NUM_THREADS");
-  SetNumThreads(env != nullptr ? std::atoi(env) : 1);
+  std::string warning;
+  const int n = ThreadsFromEnvironment(std::getenv("NABLA_NUM_THREADS"), &warning);
+  if (!warning.empty()) std::fprintf(stderr, "nabla: %s\n", warning.c_str());
+  SetNumThreads(n);
+}
+
+int ThreadsFromEnvironment(const char* value, std::string* warning) {
+  warning->clear();
+  if (value == nullptr || *value == '\0') return 1;
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(value, &end, 10);
+  // strtol would also take leading blanks and a sign.
+  const bool digits_only = value[0] >= '0' && value[0] <= '9' && *end == '\0';
+  if (digits_only && errno == 0 && n <= kMaxThreads) {
+    return static_cast<int>(n);
+  }
+  *warning = "NABLA_NUM_THREADS='" + std::string(value) +
+             "' ignored: set it to a whole number of threads from 1 to " +
+             std::to_string(kMaxThreads) + ", or 0 for one per usable core; using 1 thread";
+  return 1;
 }
 }  // namespace internal
 

@@ -1,7 +1,9 @@
-// Threads. nabla's parallel work is Eigen's GEMM, which runs OpenMP
-// threads; elementwise ops are memory-bound and stay on the calling thread.
+// Threads. nabla's parallel work is the GEMMs (oneDNN's or Eigen's, both on
+// OpenMP threads) and the large elementwise passes (ParallelFor below).
 //
-// The default is one thread, or NABLA_NUM_THREADS when set: OpenMP threads
+// The default is one thread, or NABLA_NUM_THREADS when set (a whole number;
+// 0 means one per usable core; anything else is named on stderr and the
+// default kept, since a library cannot refuse to start): OpenMP threads
 // spin while they wait, and on a loaded machine (a test suite running test
 // binaries side by side) oversubscribed spinning made a small model 60x
 // slower. Programs that own the machine ask for more (`nabla train
@@ -13,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 
 namespace nabla {
 
@@ -50,6 +53,15 @@ void ParallelFor(int64_t n, int64_t min_per_thread, Fn&& fn) {
 namespace internal {
 // Applies the default once per process; called when the first op is built.
 void InitThreadsOnce();
+
+// More threads than this is a typo, not a machine: OpenMP would try to start
+// them all.
+constexpr int kMaxThreads = 1024;
+
+// The thread count NABLA_NUM_THREADS=value asks for (value may be null:
+// unset). A value that is not a whole number in [0, kMaxThreads] yields 1
+// and sets *warning to a line naming it; otherwise *warning is cleared.
+int ThreadsFromEnvironment(const char* value, std::string* warning);
 }  // namespace internal
 
 }  // namespace nabla
