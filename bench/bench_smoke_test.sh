@@ -6,7 +6,8 @@
 # loss; NABLA_PROFILE=1 prints the per-op table (graph/profile.h) and
 # another value is named and ignored; gemm_bound runs with and without
 # --accumulate and refuses bad values; an unknown model is a usage error;
-# augment_bench prints its timing. (conv_bench also times bf16, which not
+# augment_bench prints its timing; cpu_gaps reports every CPU and refuses
+# bad flags. (conv_bench also times bf16, which not
 # every CPU has.)
 set -u
 bin="$TEST_SRCDIR/$TEST_WORKSPACE/bench"
@@ -50,3 +51,11 @@ grep -q "expected one of A, B, C" err || fail "--model D: $(cat err)"
 echo "ok: --model D refused: $(head -1 err)"
 "$bin/augment_bench" 1 | grep -q "median [0-9]* us" || fail "augment_bench"
 echo "ok: augment_bench runs"
+"$bin/cpu_gaps" --seconds 0.1 --gap-us 10 >out 2>err || fail "cpu_gaps: $(cat err)"
+/usr/bin/python3 -c 'import json; d = json.load(open("out")); assert d["cpus"] and all(0 <= c["lost_fraction"] <= 1 for c in d["cpus"]), d' ||
+  fail "cpu_gaps: $(cat out)"
+for bad in "--seconds" "--seconds soon" "--seconds 0" "--gap-us 0.5" "--every 1"; do
+  "$bin/cpu_gaps" $bad >out 2>err && fail "cpu_gaps $bad accepted"
+  [[ $? == 2 && -s err ]] || fail "cpu_gaps $bad: want exit 2 and a message"
+done
+echo "ok: cpu_gaps measures every CPU and refuses bad flags: $(head -1 err)"

@@ -41,8 +41,15 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TORCH_BENCH = os.path.join(REPO_ROOT, "bench", "torch_bench.py")
 NABLA_TARGET = "//bench:nabla_bench"
 BOUND_TARGET = "//bench:gemm_bound"
+GAPS_TARGET = "//bench:cpu_gaps"
 NABLA_BIN = os.path.join(REPO_ROOT, "bazel-bin", "bench", "nabla_bench")
 BOUND_BIN = os.path.join(REPO_ROOT, "bazel-bin", "bench", "gemm_bound")
+GAPS_BIN = os.path.join(REPO_ROOT, "bazel-bin", "bench", "cpu_gaps")
+# Before every timed run, bench/cpu_gaps.cc spins one thread per CPU for
+# this long and records the share of time each CPU was away (the host
+# running something else: a 2-thread step waits for its slower CPU at every
+# barrier, a best-of-30 GEMM bound does not).
+GAPS_SECONDS = 0.5
 SYSTEM_PYTHON = "/usr/bin/python3"
 BLAS_OPENMP_DIRS = {
     "OpenBLAS": "/usr/lib/x86_64-linux-gnu/openblas-openmp",
@@ -158,8 +165,8 @@ def find_nabla(nabla_bin, skip_build):
         if shutil.which("bazel") is None:
             log("run_bench: bazel not found; not building nabla_bench")
         else:
-            log(f"run_bench: bazel build {NABLA_TARGET} {BOUND_TARGET}")
-            result = subprocess.run(["bazel", "build", NABLA_TARGET, BOUND_TARGET],
+            log(f"run_bench: bazel build {NABLA_TARGET} {BOUND_TARGET} {GAPS_TARGET}")
+            result = subprocess.run(["bazel", "build", NABLA_TARGET, BOUND_TARGET, GAPS_TARGET],
                                     cwd=REPO_ROOT)
             if result.returncode != 0:
                 log(f"run_bench: building {NABLA_TARGET} failed; "
@@ -267,9 +274,24 @@ def run_one(runner, workload):
     return report
 
 
+def cpu_lost_fraction():
+    """The largest share of time any CPU was away over GAPS_SECONDS
+    (bench/cpu_gaps.cc), or None without the tool."""
+    if not os.access(GAPS_BIN, os.X_OK):
+        return None
+    result = subprocess.run([GAPS_BIN, "--seconds", str(GAPS_SECONDS)],
+                            capture_output=True, text=True, timeout=60)
+    report = parse_report(result.stdout)
+    if result.returncode != 0 or not report or not report.get("cpus"):
+        log(f"  cpu_gaps failed: {result.stderr.strip()[:200]}")
+        return None
+    return max(c["lost_fraction"] for c in report["cpus"])
+
+
 def run_process(runner, workload):
     env = dict(runner.env, OMP_NUM_THREADS=str(workload.threads))
     wait_until_idle()
+    lost = cpu_lost_fraction()
     before, start = cpu_seconds(), time.monotonic()
     try:
         result = subprocess.run(runner.command + workload.flags, env=env,
@@ -293,6 +315,7 @@ def run_process(runner, workload):
             log(f"    {line}")
         return None
     report["background_cores"] = background
+    report["cpu_lost_before"] = lost
     return report
 
 
@@ -328,6 +351,8 @@ def summarize(report, workload):
     parts.append(f"peak RSS {report.get('peak_rss_mib', 0):.0f} MiB")
     if report.get("blas"):
         parts.append(f"BLAS {report['blas']}")
+    if report.get("cpu_lost_before") is not None:
+        parts.append(f"CPU away before it {100 * report['cpu_lost_before']:.1f}%")
     if report["background_cores"] > BACKGROUND_LIMIT_CORES:
         parts.append(f"DISTURBED: other processes used "
                      f"{report['background_cores']:.1f} cores")
@@ -542,6 +567,13 @@ def write_report(args, runners, workloads, results, bounds):
                      f"--precisions {args.precisions} --threads {args.threads}")
     runs = [r for by_runner in results for reports in by_runner.values()
             for r in reports]
+    lost = sorted(r["cpu_lost_before"] for r in runs if r.get("cpu_lost_before") is not None)
+    if lost:
+        notes.append(f"Time the busiest-away CPU was not running this process, over "
+                     f"{GAPS_SECONDS} s before each run (bench/cpu_gaps.cc: gaps over 10 µs "
+                     f"between clock reads, one pinned thread per CPU): median "
+                     f"{100 * statistics.median(lost):.1f}%, range {100 * lost[0]:.1f}–"
+                     f"{100 * lost[-1]:.1f}% over {len(lost)} runs")
     disturbed = sum(r["background_cores"] > BACKGROUND_LIMIT_CORES for r in runs)
     if disturbed:
         notes.append(f"WARNING: during {disturbed} of {len(runs)} runs (after "
