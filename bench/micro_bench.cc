@@ -2,6 +2,8 @@
 // goes", each on the exact sizes of model A on one thread:
 //
 //   bazel run //bench:micro_bench -- gather   # batch gather, 4 KiB vs huge pages
+//   bazel run //bench:micro_bench -- bytes    # the Batcher's uint8 gather, prefetching or not
+//   bazel run //bench:micro_bench -- forkjoin # a 2-thread parallel region after serial work
 //   bazel run //bench:micro_bench -- sgd      # SGD pass; a zero fill beside it
 //   bazel run //bench:micro_bench -- weights  # reading all of model A's weights
 //   bazel run //bench:micro_bench -- gemm     # the training step's GEMMs
@@ -9,6 +11,7 @@
 // Between timed repetitions a 16 MiB buffer is swept so the operands come
 // from L3 or memory, as they do inside a training step. Prints one line per
 // measurement: the median (and the best) over the repetitions.
+#include <omp.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -22,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "data/batcher.h"
 #include "graph/huge_pages.h"
 #include "graph/parallel.h"
 #include "graph/variable.h"
@@ -95,6 +99,80 @@ void Gather() {
            });
     std::free(data);
   }
+}
+
+// 256 random rows of 784 bytes out of 60000 converted to floats, as
+// data::Batcher::NextInto does: a copy of its loop without and with its
+// prefetch of the row two ahead, and the Batcher itself, on 1 and 2 threads.
+// The data set (47 MB) is evicted between batches by the 16 MiB sweep only
+// in part, as in a training step, whose own buffers do the sweeping.
+void Bytes() {
+  constexpr int64_t kRows = 60000, kFeatures = 784, kBatch = 256, kAhead = 2;
+  data::Dataset set;
+  set.size = kRows;
+  set.rows = 28;
+  set.cols = 28;
+  set.pixels.resize(kRows * kFeatures);
+  for (int64_t i = 0; i < kRows * kFeatures; ++i) set.pixels[i] = static_cast<uint8_t>(i * 7);
+  set.labels.assign(kRows, 0);
+  std::vector<int64_t> order(kRows);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), std::mt19937_64(1));
+  std::vector<float> batch(kBatch * kFeatures);
+  std::vector<int32_t> labels(kBatch);
+  for (bool prefetch : {false, true}) {
+    int64_t position = 0;
+    Report(std::string("gather loop, 1 thread, ") + (prefetch ? "prefetching 2 ahead" : "no prefetch"),
+           200, true, [&] {
+             const int64_t* rows = order.data() + position % (kRows - kBatch);
+             for (int64_t i = 0; i < kBatch; ++i) {
+               if (prefetch && i + kAhead < kBatch) {
+                 const uint8_t* ahead = set.pixels.data() + rows[i + kAhead] * kFeatures;
+                 for (int64_t o = 0; o < kFeatures; o += 64) __builtin_prefetch(ahead + o);
+               }
+               data::PixelsToFloat(set.pixels.data() + rows[i] * kFeatures, kFeatures,
+                                   batch.data() + i * kFeatures);
+             }
+             position += kBatch;
+           });
+  }
+  for (int threads : {1, 2}) {
+    SetNumThreads(threads);
+    data::BatcherOptions options;
+    options.batch_size = kBatch;
+    data::Batcher batcher(set, options);
+    Report("data::Batcher::NextInto, " + std::to_string(threads) + " thread(s)", 200, true, [&] {
+      if (!batcher.NextInto(batch.data(), labels.data())) batcher.NextInto(batch.data(), labels.data());
+    });
+  }
+  SetNumThreads(1);
+}
+
+// What a 2-thread OpenMP parallel region with nothing in it costs after
+// the main thread has worked alone for a while, as between the parallel
+// parts of a training step. The mean against the median shows the rare
+// long waits: the other CPU away (bench/cpu_gaps.cc) when it is needed.
+void ForkJoin() {
+  SetNumThreads(2);
+  for (double gap_us : {0.0, 10.0, 50.0, 200.0, 1000.0, 5000.0}) {
+    const int reps = gap_us >= 1000 ? 400 : 4000;
+    std::vector<double> us;
+    std::vector<int> sink(2);
+    for (int r = 0; r < reps; ++r) {
+      const Clock::time_point start = Clock::now();
+      while (std::chrono::duration<double, std::micro>(Clock::now() - start).count() < gap_us) {
+      }
+      const Clock::time_point t0 = Clock::now();
+#pragma omp parallel num_threads(2)
+      { sink[omp_get_thread_num() & 1] += 1; }
+      us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    }
+    std::sort(us.begin(), us.end());
+    const double mean = std::accumulate(us.begin(), us.end(), 0.0) / us.size();
+    std::printf("parallel region after %6.0f us alone: median %6.2f us  p99 %8.2f us  mean %7.2f us\n",
+                gap_us, us[us.size() / 2], us[us.size() * 99 / 100], mean);
+  }
+  SetNumThreads(1);
 }
 
 // The SGD update of the first layer's 784,000 weights (momentum 0.9), and a
@@ -171,6 +249,10 @@ int Main(int argc, char** argv) {
   SetNumThreads(1);  // also applies the Eigen cache-size cap (graph/parallel.h)
   if (what == "gather") {
     Gather();
+  } else if (what == "bytes") {
+    Bytes();
+  } else if (what == "forkjoin") {
+    ForkJoin();
   } else if (what == "sgd") {
     SgdPass();
   } else if (what == "weights") {
@@ -178,7 +260,7 @@ int Main(int argc, char** argv) {
   } else if (what == "gemm") {
     Gemm();
   } else {
-    std::fprintf(stderr, "usage: micro_bench gather|sgd|weights|gemm (bench/micro_bench.cc)\n");
+    std::fprintf(stderr, "usage: micro_bench gather|bytes|forkjoin|sgd|weights|gemm (bench/micro_bench.cc)\n");
     return 2;
   }
   return 0;

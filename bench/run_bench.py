@@ -13,7 +13,8 @@ The last four select a subset of the workloads (default: all of them).
 It installs the Debian packages it needs if they are missing, builds
 //bench:nabla_bench, then runs every workload with nabla (C++ API and
 graph-file paths) and PyTorch in alternation, repetition by repetition, and
-prints a Markdown table of medians with nabla/PyTorch ratios.
+prints a Markdown table of medians with nabla/PyTorch ratios. The order of
+the four runners rotates from one repetition to the next.
 
 PyTorch runs twice per workload, on the OpenMP builds of OpenBLAS and of
 BLIS, and nabla is compared with whichever was faster (the table says
@@ -335,8 +336,15 @@ def run_all(runners, workloads, reps):
     """results[workload index][runner name] -> list of JSON reports."""
     results = [{runner.name: [] for runner in runners} for _ in workloads]
     for rep in range(reps):
+        # Each repetition starts the rotation one runner later, so no side
+        # always runs first after the previous workload (or after the
+        # other framework's process): in one 3-repetition run with a fixed
+        # order, nabla (api), always first, was slower than nabla (graph)
+        # on 2 threads in all six pairs, while direct alternation of the
+        # two (the same network and kernels) showed no difference.
+        order = runners[rep % len(runners):] + runners[:rep % len(runners)]
         for i, workload in enumerate(workloads):
-            for runner in runners:
+            for runner in order:
                 log(f"[{rep + 1}/{reps}] {workload.label}: {runner.name}")
                 report = run_one(runner, workload)
                 if report is not None:
