@@ -19,7 +19,8 @@
 // than keeping forward's copies, so a tape node keeps nothing.
 //
 // Primitives are created once per input shape and kept on the instance;
-// Ports' buffers are scratch for the call in progress. Accumulating into a
+// Ports' buffers are scratch for the call in progress, back in the tensor
+// cache when it ends (layout.h). Accumulating into a
 // kept gradient (BackwardContext::accumulates) is a reorder with a sum
 // post-op out of the primitive's buffer.
 #include <cstdlib>
@@ -88,16 +89,26 @@ class DnnlConv2D : public OpKernel {
     p.fwd.execute(Stream(), args);
     p.dst.Out(ctx.output(0).data<float>(), false);
     Stream().wait();
+    p.ReleaseForward();
   }
 
   void Backward(BackwardContext& ctx) override {
     Prims& p = Get(ctx.input(0).shape());
     if (!p.have_backward) CreateBackward(&p);
     const float* grad_y = ctx.grad_output(0).data<float>();
+    // grad_y in the backward-data primitive's layout, reused by the
+    // backward-weights one when it wants the same layout (it usually
+    // does): one reorder and one scratch buffer instead of two. With the
+    // scratch buffers from the tensor cache (layout.h), conv2's forward +
+    // backward went from 66.6-68.3 to 63.3-65.0 ms in float32 and from
+    // 40.3-41.8 to 37.9-38.9 ms in bf16 (bazel-bin/bench/conv_bench 1,
+    // two alternating runs of each build).
+    dnnl::memory grad_y_for_data;
     if (ctx.needs_grad(0)) {
       float* grad_x = ctx.grad_input(0).data<float>();
       const bool accumulate = ctx.accumulates(0);
-      p.bwd_data.execute(Stream(), {{DNNL_ARG_DIFF_DST, p.bd_grad_y.In(grad_y)},
+      grad_y_for_data = p.bd_grad_y.In(grad_y);
+      p.bwd_data.execute(Stream(), {{DNNL_ARG_DIFF_DST, grad_y_for_data},
                                     {DNNL_ARG_WEIGHTS, p.bd_weights.In(ctx.input(1).data<float>())},
                                     {DNNL_ARG_DIFF_SRC, p.bd_grad_x.Target(grad_x, accumulate)}});
       p.bd_grad_x.Out(grad_x, accumulate);
@@ -109,7 +120,9 @@ class DnnlConv2D : public OpKernel {
       const bool acc_w = grad_w != nullptr && ctx.accumulates(1);
       std::unordered_map<int, dnnl::memory> args = {
           {DNNL_ARG_SRC, p.bw_x.In(ctx.input(0).data<float>())},
-          {DNNL_ARG_DIFF_DST, p.bw_grad_y.In(grad_y)},
+          {DNNL_ARG_DIFF_DST, grad_y_for_data && p.bd_grad_y.prim() == p.bw_grad_y.prim()
+                                  ? grad_y_for_data
+                                  : p.bw_grad_y.In(grad_y)},
           {DNNL_ARG_DIFF_WEIGHTS,
            grad_w ? p.bw_grad_w.Target(grad_w, acc_w) : dnnl::memory(p.bw_grad_w.prim(), Engine())},
       };
@@ -130,6 +143,7 @@ class DnnlConv2D : public OpKernel {
       }
     }
     Stream().wait();
+    p.ReleaseBackward();
   }
 
  private:
@@ -145,6 +159,14 @@ class DnnlConv2D : public OpKernel {
     dnnl::convolution_backward_weights::primitive_desc bwd_w_pd;
     dnnl::convolution_backward_weights bwd_w;
     Port bw_x, bw_grad_y, bw_grad_w;
+    void ReleaseForward() {
+      for (Port* port : {&src, &weights, &dst}) port->Release();
+    }
+    void ReleaseBackward() {
+      for (Port* port : {&bd_grad_y, &bd_weights, &bd_grad_x, &bw_x, &bw_grad_y, &bw_grad_w}) {
+        port->Release();
+      }
+    }
   };
 
   dnnl::memory::desc Desc(const dims& shape, dt type, tag plain) const {
