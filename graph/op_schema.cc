@@ -96,6 +96,11 @@ OpSchema& OpSchema::AccumulatesGradients() {
   return *this;
 }
 
+OpSchema& OpSchema::BackwardInPlace() {
+  backward_in_place_ = true;
+  return *this;
+}
+
 const AttrSpec* OpSchema::FindAttr(const std::string& name) const {
   for (const AttrSpec& a : attrs_) {
     if (a.name == name) return &a;

@@ -163,6 +163,16 @@ class OpSchema {
   // gradient accumulation) directly, sparing a separate accumulation pass.
   // The registry-driven gradient check tests both paths for every op.
   OpSchema& AccumulatesGradients();
+  // Declares that Backward may be handed grad_input(0) and grad_output(0)
+  // as one buffer: element k of grad_input(0) depends only on element k of
+  // grad_output(0) (and of the forward's tensors), and the kernel reads it
+  // before writing it (ReLU, LeakyReLU). The engine then writes input 0's
+  // gradient over the output's gradient when nothing else holds that
+  // buffer, instead of allocating a second one: in a conv net that is one
+  // activation-sized buffer fewer at the peak of backward. Every kernel of
+  // the op (each backend's too) must honour it; the gradient check and the
+  // kernel agreement test run all of them through this path.
+  OpSchema& BackwardInPlace();
   // Kernel is a struct with `template <typename T> static void Forward(
   // ForwardContext&)` and the same for Backward.
   template <typename Kernel>
@@ -196,6 +206,7 @@ class OpSchema {
   const ShapeFn& shape_fn() const { return shape_fn_; }
   const std::function<std::string(const AttrMap&)>& repr() const { return repr_; }
   bool accumulates_gradients() const { return accumulates_gradients_; }
+  bool backward_in_place() const { return backward_in_place_; }
   const AttrSpec* FindAttr(const std::string& name) const;
   ForwardFn forward(DType dtype) const;
   BackwardFn backward(DType dtype) const;
@@ -224,7 +235,7 @@ class OpSchema {
   std::vector<GradSample> samples_;
   ShapeFn shape_fn_;
   std::function<std::string(const AttrMap&)> repr_;
-  bool accumulates_gradients_ = false;
+  bool accumulates_gradients_ = false, backward_in_place_ = false;
   bool variadic_ = false, input_after_variadic_ = false;
   ForwardFn forward_f32_ = nullptr, forward_f64_ = nullptr;
   BackwardFn backward_f32_ = nullptr, backward_f64_ = nullptr;

@@ -77,6 +77,9 @@ class Tensor {
   static Tensor Scalar(double value, DType dtype = DType::kFloat32);
 
   bool defined() const { return buffer_ != nullptr; }
+  // True when no other Tensor (a copy, a reshaped view) shares this one's
+  // buffer, so writing it changes no one else's values.
+  bool sole_owner() const { return buffer_ != nullptr && buffer_.use_count() == 1; }
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   int rank() const { return shape_.rank(); }

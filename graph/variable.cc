@@ -27,6 +27,18 @@ void Accumulate(Tensor* dst, Tensor src) {
   });
 }
 
+// Whether `node`'s backward may write input 0's gradient over its output's
+// (OpSchema::BackwardInPlace): only when no one else holds that buffer
+// and the two have one shape and dtype.
+bool CanReuseGradOutput(const Node& node, const std::vector<Tensor>& grad_outputs) {
+  if (!node.op->backward_in_place() || grad_outputs.empty() || node.input_values.empty()) {
+    return false;
+  }
+  const Tensor& g = grad_outputs[0];
+  const Tensor& x = node.input_values[0];
+  return g.sole_owner() && g.shape() == x.shape() && g.dtype() == x.dtype();
+}
+
 // The inputs of `node` whose kernel may add straight into their existing
 // gradient (bit i for input i): for ops that declare AccumulatesGradients(),
 // leaves that already hold a gradient of the right shape and type and that
@@ -164,6 +176,8 @@ void Variable::Backward(const Tensor& grad_output, bool retain_graph) {
     for (size_t i = 0; i < node->inputs.size(); ++i) {
       if ((accumulate >> i) & 1) {
         grad_inputs[i] = node->inputs[i]->grad;  // the kernel adds into it
+      } else if (i == 0 && node->inputs[0]->requires_grad && CanReuseGradOutput(*node, grad_outputs)) {
+        grad_inputs[0] = grad_outputs[0];  // OpSchema::BackwardInPlace
       } else if (node->inputs[i]->requires_grad) {
         grad_inputs[i] = Tensor(node->input_values[i].dtype(), node->input_values[i].shape());
       }

@@ -48,6 +48,7 @@ NABLA_REGISTER_OP(
         .Attr("slope", AttrType::kFloat, 0.01, "multiplier for x <= 0")
         .Constraint("finite", Finite())
         .Shapes(ElementwiseShape)
+        .BackwardInPlace()
         .Repr([](const AttrMap& a) { return "(slope=" + a.at("slope").ToString() + ")"; })
         .Sample({{{"slope", -0.5}}, {{3, 4}}, -2, 2, {0.0}})
         .Sample({{{"slope", 3.0}}, {{2, 5}}, -2, 2, {0.0}})

@@ -28,6 +28,7 @@ NABLA_REGISTER_OP(
         .Input("x")
         .Output("y")
         .Shapes(ElementwiseShape)
+        .BackwardInPlace()
         .Sample({{}, {{3, 4}}, -2, 2, {0.0}})
         .Kernels<ReluKernel>());
 

@@ -96,6 +96,47 @@ TEST(Autodiff, InPlaceAccumulationHandlesSharedLeaves) {
   }
 }
 
+// y = 3x whose backward records whether the engine handed it one buffer
+// as grad_output(0) and grad_input(0) (OpSchema::BackwardInPlace).
+bool probe_aliased = false;
+struct TripleProbe {
+  template <typename T>
+  static void Forward(ForwardContext& ctx) {
+    ctx.output(0).array<T>() = 3 * ctx.input(0).array<T>();
+  }
+  template <typename T>
+  static void Backward(BackwardContext& ctx) {
+    probe_aliased = ctx.grad_input(0).data<T>() == ctx.grad_output(0).data<T>();
+    ctx.grad_input(0).array<T>() = 3 * ctx.grad_output(0).array<T>();
+  }
+};
+
+OpSchema TripleOp(bool in_place) {
+  OpSchema op("Triple");
+  op.Input("x").Output("y").Kernels<TripleProbe>().Shapes(
+      [](const std::vector<Shape>& in, const AttrMap&) { return std::vector<Shape>{in[0]}; });
+  if (in_place) op.BackwardInPlace();
+  return op;
+}
+
+TEST(Autodiff, BackwardInPlaceWritesOverTheOutputGradient) {
+  for (bool in_place : {false, true}) {
+    SCOPED_TRACE(in_place ? "declared" : "not declared");
+    const OpSchema op = TripleOp(in_place);
+    OpCall triple(op, {}, "triple");
+    Variable x = Param({1.0, -2.0, 4.0});
+    Variable h = x * x;                           // d sum(3 h w) / dx = 6 x w
+    Variable y = triple.Apply1({h});
+    Variable w(Tensor::FromVector<double>(Shape{3}, {1.0, 0.5, -1.0}));
+    probe_aliased = !in_place;
+    Sum(y * w).Backward();
+    EXPECT_EQ(probe_aliased, in_place);
+    EXPECT_DOUBLE_EQ(x.grad().at(0), 6.0);
+    EXPECT_DOUBLE_EQ(x.grad().at(1), -6.0);
+    EXPECT_DOUBLE_EQ(x.grad().at(2), -24.0);
+  }
+}
+
 TEST(Autodiff, InputsWithoutRequiresGradGetNoGradient) {
   Variable w = Param({3.0});
   Variable data(Tensor::FromVector<double>(Shape{1}, {4.0}));

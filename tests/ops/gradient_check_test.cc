@@ -122,5 +122,25 @@ TEST(GradientCheck, CatchesABackwardThatIgnoresAccumulates) {
   EXPECT_TRUE(CheckGradients(SquareOp<Overwrites>("Square")).empty());
 }
 
+// Overwrites grad_input with zeros, then adds: in place that zeroes the
+// output gradient it was about to read.
+struct ZeroesFirst {
+  template <typename T>
+  static void Run(BackwardContext& ctx) {
+    ctx.grad_input(0).array<T>() = T(0);
+    ctx.grad_input(0).array<T>() += 2 * ctx.input(0).array<T>() * ctx.grad_output(0).array<T>();
+  }
+};
+
+TEST(GradientCheck, RunsBackwardInPlaceOpsInPlace) {
+  OpSchema unsafe = SquareOp<ZeroesFirst>("ZeroingSquare").BackwardInPlace();
+  const std::vector<std::string> problems = CheckGradients(unsafe);
+  EXPECT_FALSE(problems.empty()) << "an in-place call of a kernel that is not in-place safe passed";
+  // Without the promise the same kernel gets its own buffer and passes.
+  EXPECT_TRUE(CheckGradients(SquareOp<ZeroesFirst>("Square")).empty());
+  // A kernel that reads each element before writing it passes in place.
+  EXPECT_TRUE(CheckGradients(SquareOp<Overwrites>("Square").BackwardInPlace()).empty());
+}
+
 }  // namespace
 }  // namespace nabla
