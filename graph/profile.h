@@ -4,6 +4,10 @@
 // torch.profiler key_averages(group_by_input_shape=True), in miniature.
 //
 // Off by default, and then free: one relaxed atomic load per kernel call.
+// Measured: bazel-bin/bench/op_overhead_benchmark (a 16-wide Linear +
+// LeakyReLU chain at batch 1) took 958-1090 ns per op call as built and
+// 965-1056 ns with the timer compiled out, three alternating runs each
+// (AMD EPYC, CPU family 26): no difference above the run-to-run noise.
 // On with NABLA_PROFILE=1 in the environment (the table is printed to
 // stderr when the process exits) or SetProfiling(true) (read it with
 // ProfileRows()):
