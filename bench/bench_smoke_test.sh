@@ -7,7 +7,8 @@
 # another value is named and ignored; gemm_bound runs with and without
 # --accumulate and refuses bad values; an unknown model is a usage error;
 # augment_bench prints its timing; cpu_gaps reports every CPU and refuses
-# bad flags. (conv_bench also times bf16, which not
+# bad flags; micro_bench's bytes and forkjoin modes print their rows and an
+# unknown mode is refused. (conv_bench also times bf16, which not
 # every CPU has.)
 set -u
 bin="$TEST_SRCDIR/$TEST_WORKSPACE/bench"
@@ -59,3 +60,13 @@ for bad in "--seconds" "--seconds soon" "--seconds 0" "--gap-us 0.5" "--every 1"
   [[ $? == 2 && -s err ]] || fail "cpu_gaps $bad: want exit 2 and a message"
 done
 echo "ok: cpu_gaps measures every CPU and refuses bad flags: $(head -1 err)"
+"$bin/micro_bench" bytes >out 2>err || fail "micro_bench bytes: $(cat err)"
+for row in "no prefetch" "prefetching 2 ahead" "NextInto, 1 thread" "NextInto, 2 thread"; do
+  grep -F "$row" out | grep -q "median *[0-9.]* us" || fail "micro_bench bytes: no '$row' timing in: $(cat out)"
+done
+"$bin/micro_bench" forkjoin >out 2>err || fail "micro_bench forkjoin: $(cat err)"
+[[ $(grep -c "parallel region after .* median .* p99 .* mean" out) == 6 ]] ||
+  fail "micro_bench forkjoin: want 6 rows: $(cat out)"
+"$bin/micro_bench" nonsense >out 2>err && fail "micro_bench nonsense accepted"
+[[ $? == 2 ]] && grep -q "usage: micro_bench" err || fail "micro_bench nonsense: $(cat err)"
+echo "ok: micro_bench bytes and forkjoin run, an unknown mode is refused"

@@ -107,7 +107,7 @@ void Gather() {
 // The data set (47 MB) is evicted between batches by the 16 MiB sweep only
 // in part, as in a training step, whose own buffers do the sweeping.
 void Bytes() {
-  constexpr int64_t kRows = 60000, kFeatures = 784, kBatch = 256, kAhead = 2;
+  constexpr int64_t kRows = 60000, kFeatures = 784, kBatch = 256;
   data::Dataset set;
   set.size = kRows;
   set.rows = 28;
@@ -126,9 +126,9 @@ void Bytes() {
            200, true, [&] {
              const int64_t* rows = order.data() + position % (kRows - kBatch);
              for (int64_t i = 0; i < kBatch; ++i) {
-               if (prefetch && i + kAhead < kBatch) {
-                 const uint8_t* ahead = set.pixels.data() + rows[i + kAhead] * kFeatures;
-                 for (int64_t o = 0; o < kFeatures; o += 64) __builtin_prefetch(ahead + o);
+               if (prefetch && i + data::kGatherPrefetchAhead < kBatch) {
+                 data::PrefetchRow(set.pixels.data() + rows[i + data::kGatherPrefetchAhead] * kFeatures,
+                                   kFeatures);
                }
                data::PixelsToFloat(set.pixels.data() + rows[i] * kFeatures, kFeatures,
                                    batch.data() + i * kFeatures);

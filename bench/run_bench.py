@@ -338,10 +338,10 @@ def run_all(runners, workloads, reps):
     for rep in range(reps):
         # Each repetition starts the rotation one runner later, so no side
         # always runs first after the previous workload (or after the
-        # other framework's process): in one 3-repetition run with a fixed
-        # order, nabla (api), always first, was slower than nabla (graph)
-        # on 2 threads in all six pairs, while direct alternation of the
-        # two (the same network and kernels) showed no difference.
+        # other framework's process). With a fixed order, nabla (api),
+        # always first, was slower than nabla (graph) on 2 threads in all
+        # six pairs of one run and faster in a later one (bench/RESULTS.md,
+        # 2026-12-01): a place in the order should not be able to decide.
         order = runners[rep % len(runners):] + runners[:rep % len(runners)]
         for i, workload in enumerate(workloads):
             for runner in order:

@@ -16,18 +16,6 @@ namespace {
 int64_t MinRowsPerThread(int64_t features) {
   return std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(1, features));
 }
-
-// Rows are read in shuffled order, so the CPU's prefetchers cannot guess
-// the next one; asking for the row kPrefetchAhead positions ahead while this
-// one is converted made the gather of 256 random Fashion-MNIST rows (784
-// bytes each, from DRAM) 1.7x faster: 108-111 -> 63-65 us median on one
-// core (a standalone loop with a 64 MiB sweep between batches; AMD EPYC,
-// CPU family 26, Zen 5). 2 and 4 rows ahead measured the same.
-constexpr int64_t kPrefetchAhead = 2;
-
-void PrefetchRow(const uint8_t* row, int64_t bytes) {
-  for (int64_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(row + offset);
-}
 }  // namespace
 
 Batcher::Batcher(const Dataset& data, const BatcherOptions& options)
@@ -101,8 +89,8 @@ bool Batcher::NextInto(float* images, int32_t* labels) {
   // thread does it): serial, the gather kept the second core waiting.
   ParallelFor(n, MinRowsPerThread(features), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      if (i + kPrefetchAhead < end) {
-        PrefetchRow(source + order[i + kPrefetchAhead] * features, features);
+      if (i + kGatherPrefetchAhead < end) {  // data/idx.h
+        PrefetchRow(source + order[i + kGatherPrefetchAhead] * features, features);
       }
       const int64_t index = order[i];
       PixelsToFloat(source + index * features, features, images + i * features);

@@ -1,6 +1,7 @@
 #include "graph/model_text.h"
 
 #include "graph/atomic_file.h"
+#include "graph/strings.h"
 
 #include <fcntl.h>
 #include <google/protobuf/io/coded_stream.h>
@@ -218,16 +219,6 @@ std::vector<std::string> SplitList(std::string text) {
   return items;
 }
 
-bool ParseInt(const std::string& s, int64_t* out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0') return false;
-  *out = v;
-  return true;
-}
-
 // Decimal only: strtod also takes hex floats ("0x10" is 16), "inf" and
 // "nan", none of which a graph file's text form would write.
 bool ParseDouble(const std::string& s, double* out) {
@@ -392,7 +383,7 @@ AttrValue ParseAttrText(const std::string& text, AttrType type) {
   double f = 0;
   switch (type) {
     case AttrType::kInt:
-      if (!ParseInt(text, &i)) fail();
+      if (!ParseInt64(text, &i)) fail();
       return AttrValue(i);
     case AttrType::kFloat:
       if (!ParseDouble(text, &f)) fail();
@@ -412,7 +403,7 @@ AttrValue ParseAttrText(const std::string& text, AttrType type) {
       for (const std::string& item : SplitList(text)) {
         if (type == AttrType::kShape && item == "?") {
           values.push_back(kUnknownDim);
-        } else if (ParseInt(item, &i)) {
+        } else if (ParseInt64(item, &i)) {
           values.push_back(i);
         } else {
           fail();

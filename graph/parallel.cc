@@ -4,13 +4,14 @@
 #include <sched.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <thread>
 
 #include <Eigen/Core>
+
+#include "graph/strings.h"
 
 namespace nabla {
 namespace {
@@ -62,12 +63,9 @@ void InitThreadsOnce() {
 int ThreadsFromEnvironment(const char* value, std::string* warning) {
   warning->clear();
   if (value == nullptr || *value == '\0') return 1;
-  char* end = nullptr;
-  errno = 0;
-  const long n = std::strtol(value, &end, 10);
-  // strtol would also take leading blanks and a sign.
-  const bool digits_only = value[0] >= '0' && value[0] <= '9' && *end == '\0';
-  if (digits_only && errno == 0 && n <= kMaxThreads) {
+  // ParseInt64 would also take leading blanks and a sign.
+  int64_t n = 0;
+  if (value[0] >= '0' && value[0] <= '9' && ParseInt64(value, &n) && n <= kMaxThreads) {
     return static_cast<int>(n);
   }
   *warning = "NABLA_NUM_THREADS='" + std::string(value) +

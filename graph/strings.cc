@@ -1,6 +1,8 @@
 #include "graph/strings.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <cstdint>
 #include <cctype>
 #include <utility>
@@ -118,6 +120,16 @@ std::string EscapedForMessage(const std::string& s, size_t max_length) {
     }
   }
   return out;
+}
+
+bool ParseInt64(const std::string& s, int64_t* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (errno != 0 || end == s.c_str() || *end != '\0') return false;
+  *out = v;
+  return true;
 }
 
 }  // namespace nabla

@@ -1,9 +1,10 @@
-// String helpers for user-facing messages: joined lists and "did you mean"
-// suggestions.
+// String helpers for user-facing messages (joined lists, "did you mean"
+// suggestions) and for reading numbers out of text.
 #ifndef NABLA_GRAPH_STRINGS_H_
 #define NABLA_GRAPH_STRINGS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ size_t Utf8SequenceLength(const std::string& s, size_t pos);
 // `s` with bytes outside printable ASCII as \xNN, cut after max_length
 // characters (noting the full size), for quoting untrusted names.
 std::string EscapedForMessage(const std::string& s, size_t max_length = 80);
+
+// A base-10 integer that fills all of `s` and fits in 64 bits, into *out;
+// false (leaving *out alone) for anything else: "", "12x", "1e3", an
+// overflow. Like strtoll, it takes leading blanks and a sign.
+bool ParseInt64(const std::string& s, int64_t* out);
 
 }  // namespace nabla
 

@@ -48,5 +48,18 @@ TEST(CloseMatches, StaysFastForHugeNamesAndManyCandidates) {
   EXPECT_LT(seconds, 2.0);
 }
 
+TEST(ParseInt64, WholeStringBase10Only) {
+  int64_t v = 42;
+  EXPECT_TRUE(ParseInt64("-17", &v));
+  EXPECT_EQ(v, -17);
+  EXPECT_TRUE(ParseInt64("9223372036854775807", &v));
+  EXPECT_EQ(v, INT64_MAX);
+  for (const char* bad : {"", " ", "-", "12x", "1e3", "0x10", "9223372036854775808"}) {
+    v = 42;
+    EXPECT_FALSE(ParseInt64(bad, &v)) << bad;
+    EXPECT_EQ(v, 42) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace nabla
